@@ -1,0 +1,88 @@
+#include "auth/credentials.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "common/crypto.h"
+#include "common/file_util.h"
+
+namespace lamina::auth {
+namespace {
+
+// Access key ids look like AWS's: a four-letter prefix and 16 of [A-Z2-7].
+std::string NewAccessKeyId() {
+  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  std::string bytes = RandomBytes(16);
+  std::string id = "LKIA";
+  for (unsigned char b : bytes) id += kAlphabet[b % 32];
+  return id;
+}
+
+std::string NewSecret() {
+  std::string s = Base64Encode(RandomBytes(30));  // 40 characters
+  for (char& c : s) {
+    if (c == '/') c = 'x';  // keep it copy-paste friendly
+  }
+  return s;
+}
+
+// Reads `key = value` lines of the [default] profile.
+void ParseProfile(const std::string& text, Credential& out) {
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    size_t eq = line.find('=');
+    if (eq == std::string::npos) continue;
+    auto trim = [](std::string s) {
+      size_t b = s.find_first_not_of(" \t\r"), e = s.find_last_not_of(" \t\r");
+      return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
+    };
+    std::string key = trim(line.substr(0, eq)), value = trim(line.substr(eq + 1));
+    if (key == "aws_access_key_id") out.access_key_id = value;
+    if (key == "aws_secret_access_key") out.secret_access_key = value;
+  }
+}
+
+}  // namespace
+
+StatusOr<AdminCredentials> AdminCredentials::LoadOrCreate(const std::string& data_dir,
+                                                          const std::string& account_id,
+                                                          bool* created) {
+  *created = false;
+  std::string path = data_dir + "/credentials";
+  Credential admin;
+  admin.principal_arn = "arn:aws:iam::" + account_id + ":root";
+  admin.user_id = account_id;
+
+  std::string text;
+  Status read = ReadFile(path, text);
+  if (read.ok()) {
+    ParseProfile(text, admin);
+    if (admin.access_key_id.empty() || admin.secret_access_key.empty()) {
+      return Internal(path + " has no [default] aws_access_key_id/aws_secret_access_key");
+    }
+    return AdminCredentials(std::move(admin), std::move(path));
+  }
+  if (read.code() != Code::kNotFound) return read;
+
+  admin.access_key_id = NewAccessKeyId();
+  admin.secret_access_key = NewSecret();
+  text = "[default]\naws_access_key_id = " + admin.access_key_id +
+         "\naws_secret_access_key = " + admin.secret_access_key + "\n";
+  RETURN_IF_ERROR(WriteFileDurably(path, text, 0600));
+  *created = true;
+  return AdminCredentials(std::move(admin), std::move(path));
+}
+
+std::optional<Credential> AdminCredentials::Find(std::string_view access_key_id) const {
+  if (access_key_id == admin_.access_key_id) return admin_;
+  return std::nullopt;
+}
+
+}  // namespace lamina::auth

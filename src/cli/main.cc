@@ -1,0 +1,62 @@
+#include "cli/main.h"
+
+#include <CLI/CLI.hpp>
+#include <cstdlib>
+#include <string>
+
+#include "common/log.h"
+#include "server/daemon.h"
+
+namespace lamina::cli {
+namespace {
+
+std::string DefaultDataDir() {
+  if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg && *xdg) {
+    return std::string(xdg) + "/lamina";
+  }
+  if (const char* home = std::getenv("HOME"); home && *home) {
+    return std::string(home) + "/.local/share/lamina";
+  }
+  return "/var/lib/lamina";
+}
+
+}  // namespace
+
+int Main(int argc, char** argv) {
+  CLI::App app{"Lamina: a self-hosted, AWS-Lambda-compatible serverless platform", "lamina"};
+  app.set_version_flag("--version", std::string("lamina ") + LAMINA_VERSION);
+  app.require_subcommand(1);
+
+  server::DaemonOptions options;
+  options.data_dir = DefaultDataDir();
+  std::string auth = "on";
+  std::string log_level = "info";
+  CLI::App* serve = app.add_subcommand("serve", "Run the Lamina daemon");
+  serve->add_option("--host", options.host, "Address to bind")->capture_default_str();
+  serve->add_option("--port", options.port, "Port for every service")->capture_default_str();
+  serve->add_option("--data-dir", options.data_dir, "Where state is kept")->capture_default_str();
+  serve->add_option("--region", options.region, "AWS region served")->capture_default_str();
+  serve->add_option("--account-id", options.account_id, "AWS account id (12 digits)")
+      ->capture_default_str()
+      ->check([](const std::string& v) {
+        if (v.size() != 12 || v.find_first_not_of("0123456789") != std::string::npos) {
+          return std::string("must be 12 digits");
+        }
+        return std::string();
+      });
+  serve->add_option("--auth", auth, "Verify SigV4 signatures (off: accept any credentials)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"on", "off"}));
+  serve->add_option("--log-level", log_level, "debug, info, warn or error")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"debug", "info", "warn", "error"}));
+
+  CLI11_PARSE(app, argc, argv);
+
+  log::SetLevel(log_level);
+  options.auth_enabled = auth == "on";
+  if (serve->parsed()) return server::RunDaemon(options);
+  return 0;
+}
+
+}  // namespace lamina::cli

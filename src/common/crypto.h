@@ -1,0 +1,22 @@
+// Hashes, MACs, encodings and randomness (OpenSSL underneath).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace lamina {
+
+std::string Sha256(std::string_view data);                            // 32 raw bytes
+std::string HmacSha256(std::string_view key, std::string_view data);  // 32 raw bytes
+std::string HexEncode(std::string_view bytes);                        // lowercase
+std::string Base64Encode(std::string_view bytes);
+// Strict RFC 4648 decoding (padding required, no whitespace). False on malformed input.
+bool Base64Decode(std::string_view text, std::string& out);
+// Cryptographically secure random bytes.
+std::string RandomBytes(size_t n);
+// A random RFC 4122 version-4 UUID, lowercase.
+std::string RandomUuid();
+// Constant-time comparison.
+bool SecureEquals(std::string_view a, std::string_view b);
+
+}  // namespace lamina

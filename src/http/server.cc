@@ -1,0 +1,193 @@
+#include "http/server.h"
+
+// Boost 1.74's awaitable.hpp uses std::exchange without including <utility>.
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <list>
+#include <utility>
+
+#include "common/log.h"
+
+namespace lamina::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+
+class Server::Impl {
+ public:
+  Impl(ServerOptions options, Handler* handler)
+      : options_(std::move(options)), handler_(handler), acceptor_(io_) {}
+
+  Status Listen() {
+    boost::system::error_code ec;
+    auto address = asio::ip::make_address(options_.host, ec);
+    if (ec) return InvalidArgument("bad listen address '" + options_.host + "': " + ec.message());
+    tcp::endpoint endpoint(address, options_.port);
+    acceptor_.open(endpoint.protocol(), ec);
+    if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor_.bind(endpoint, ec);
+    if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) {
+      return Internal("cannot listen on " + options_.host + ":" + std::to_string(options_.port) +
+                      ": " + ec.message());
+    }
+    port_ = acceptor_.local_endpoint().port();
+    return Status::Ok();
+  }
+
+  uint16_t port() const { return port_; }
+
+  void Run() {
+    asio::co_spawn(io_, Accept(), asio::detached);
+    io_.run();
+  }
+
+  void Stop() {
+    asio::post(io_, [this] {
+      if (stopping_) return;
+      stopping_ = true;
+      boost::system::error_code ignored;
+      acceptor_.close(ignored);
+      for (Connection& c : connections_) {
+        if (!c.busy) c.stream.socket().close(ignored);
+      }
+    });
+  }
+
+ private:
+  struct Connection {
+    explicit Connection(tcp::socket s) : stream(std::move(s)) {}
+    beast::tcp_stream stream;
+    bool busy = false;  // a request is being read past its first byte, handled or answered
+  };
+
+  asio::awaitable<void> Accept() {
+    while (!stopping_) {
+      boost::system::error_code ec;
+      tcp::socket socket =
+          co_await acceptor_.async_accept(asio::redirect_error(asio::use_awaitable, ec));
+      if (ec) {
+        if (stopping_) break;
+        log::Warn("accept failed", {{"error", ec.message()}});
+        continue;
+      }
+      asio::co_spawn(io_, Serve(std::move(socket)), asio::detached);
+    }
+  }
+
+  // Awaits the handler's answer, which may come from another thread.
+  asio::awaitable<HttpResponse> Dispatch(HttpRequest request) {
+    auto initiate = [this, &request](auto completion) {
+      using Completion = decltype(completion);
+      auto shared = std::make_shared<Completion>(std::move(completion));
+      handler_->Handle(std::move(request), [this, shared](HttpResponse response) {
+        asio::post(io_, [shared, r = std::move(response)]() mutable { (*shared)(std::move(r)); });
+      });
+    };
+    co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(HttpResponse)>(
+        initiate, asio::use_awaitable);
+  }
+
+  static HttpRequest ToRequest(const bhttp::request<bhttp::string_body>& in, std::string remote) {
+    HttpRequest out;
+    out.method = std::string(in.method_string());
+    out.target = std::string(in.target());
+    size_t q = out.target.find('?');
+    out.path = out.target.substr(0, q);
+    if (q != std::string::npos) out.query = out.target.substr(q + 1);
+    for (const auto& field : in) {
+      out.AddHeader(std::string(field.name_string()), std::string(field.value()));
+    }
+    out.body = in.body();
+    out.remote_address = std::move(remote);
+    return out;
+  }
+
+  asio::awaitable<void> Write(Connection& c, HttpResponse response, bool keep_alive,
+                              unsigned version) {
+    bhttp::response<bhttp::string_body> out;
+    out.version(version);
+    out.result(static_cast<unsigned>(response.status));
+    for (auto& [name, value] : response.headers) out.set(name, value);
+    out.body() = std::move(response.body);
+    out.keep_alive(keep_alive);
+    out.prepare_payload();
+    boost::system::error_code ec;
+    c.stream.expires_after(std::chrono::milliseconds(options_.read_timeout_ms));
+    co_await bhttp::async_write(c.stream, out, asio::redirect_error(asio::use_awaitable, ec));
+  }
+
+  asio::awaitable<void> Serve(tcp::socket socket) {
+    std::string remote;
+    boost::system::error_code ec;
+    auto endpoint = socket.remote_endpoint(ec);
+    if (!ec) remote = endpoint.address().to_string();
+
+    connections_.emplace_front(std::move(socket));
+    auto self = connections_.begin();
+    Connection& c = *self;
+    c.stream.socket().set_option(tcp::no_delay(true), ec);
+
+    beast::flat_buffer buffer;
+    while (!stopping_) {
+      bhttp::request_parser<bhttp::string_body> parser;
+      parser.body_limit(options_.max_body_bytes);
+      parser.header_limit(static_cast<uint32_t>(options_.max_header_bytes));
+      c.busy = false;
+      // Wait for the first byte of the next request under the idle timeout; the rest of the
+      // request must arrive within the read timeout.
+      c.stream.expires_after(std::chrono::milliseconds(options_.idle_timeout_ms));
+      co_await bhttp::async_read_header(c.stream, buffer, parser,
+                                        asio::redirect_error(asio::use_awaitable, ec));
+      if (ec) break;
+      c.busy = true;
+      c.stream.expires_after(std::chrono::milliseconds(options_.read_timeout_ms));
+      if (!parser.is_done()) {
+        co_await bhttp::async_read(c.stream, buffer, parser,
+                                   asio::redirect_error(asio::use_awaitable, ec));
+      }
+      if (ec == bhttp::error::body_limit) {
+        auto head = ToRequest(parser.get(), remote);
+        co_await Write(c, handler_->BodyTooLarge(head), false, parser.get().version());
+        break;
+      }
+      if (ec) break;  // truncated, slow or malformed: nothing to answer
+      auto& message = parser.get();
+      bool keep_alive = message.keep_alive();
+      unsigned version = message.version();
+      HttpResponse response = co_await Dispatch(ToRequest(message, remote));
+      co_await Write(c, std::move(response), keep_alive && !stopping_, version);
+      if (!keep_alive) break;
+    }
+    c.stream.socket().shutdown(tcp::socket::shutdown_both, ec);
+    c.stream.socket().close(ec);
+    connections_.erase(self);
+  }
+
+  ServerOptions options_;
+  Handler* handler_;
+  asio::io_context io_{1};
+  tcp::acceptor acceptor_;
+  uint16_t port_ = 0;
+  bool stopping_ = false;              // touched only on the event loop
+  std::list<Connection> connections_;  // touched only on the event loop
+};
+
+Server::Server(ServerOptions options, Handler* handler)
+    : impl_(std::make_unique<Impl>(std::move(options), handler)) {}
+Server::~Server() = default;
+Status Server::Listen() { return impl_->Listen(); }
+uint16_t Server::port() const { return impl_->port(); }
+void Server::Run() { impl_->Run(); }
+void Server::Stop() { impl_->Stop(); }
+
+}  // namespace lamina::http

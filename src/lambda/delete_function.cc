@@ -1,0 +1,34 @@
+// DeleteFunction: DELETE /2015-03-31/functions/{FunctionName}[?Qualifier=] -> 204.
+#include "lambda/errors.h"
+#include "lambda/function_name.h"
+#include "lambda/operation.h"
+
+namespace lamina::lambda {
+
+OpResult DeleteFunction(OpContext& op) {
+  ASSIGN_OR_RETURN(FunctionRef ref, ParseFunctionName(op.path["FunctionName"], "functionName",
+                                                      op.call.region, op.call.account_id));
+  std::string qualifier = ref.qualifier;
+  if (const std::string* q = op.Query("Qualifier")) qualifier = *q;
+  if (qualifier == "$LATEST") {
+    return InvalidParameterValue(
+        "$LATEST version cannot be deleted without deleting the "
+        "function.");
+  }
+  std::lock_guard lock(op.deps.code_mu);
+  for (int attempt = 0;; ++attempt) {
+    ASSIGN_OR_RETURN(auto record, op.deps.functions.Get(ref.name));
+    if (!record) return FunctionNotFound(op.FunctionArn(ref.name));
+    if (!qualifier.empty()) return FunctionNotFound(op.FunctionArn(ref.name, qualifier));
+    Status deleted = op.deps.functions.Delete(*record);
+    if (deleted.ok()) {
+      ReleaseCode(op, record->code_blob);
+      http::HttpResponse r;
+      r.status = 204;
+      return r;
+    }
+    if (deleted.code() != Code::kConflict || attempt == 4) return deleted;
+  }
+}
+
+}  // namespace lamina::lambda

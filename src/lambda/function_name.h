@@ -1,0 +1,29 @@
+// Function names as Lambda accepts them: `name`, `name:qualifier`, the partial ARN
+// `123456789012:function:name[:qualifier]` and the full ARN
+// `arn:aws:lambda:region:123456789012:function:name[:qualifier]`.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+
+namespace lamina::lambda {
+
+struct FunctionRef {
+  std::string name;
+  std::string qualifier;  // empty when none was given
+};
+
+// Parses `input` (the member `member`, e.g. "functionName", for error messages). An ARN of another
+// region or account names a function that does not exist here: ResourceNotFoundException.
+StatusOr<FunctionRef> ParseFunctionName(std::string_view input, std::string_view member,
+                                        const std::string& region, const std::string& account);
+
+std::string FunctionArn(const std::string& region, const std::string& account,
+                        const std::string& name, const std::string& qualifier = "");
+
+// True for 1-64 characters of [a-zA-Z0-9-_].
+bool IsValidFunctionName(std::string_view name);
+
+}  // namespace lamina::lambda

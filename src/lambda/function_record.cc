@@ -1,0 +1,76 @@
+#include "lambda/function_record.h"
+
+namespace lamina::lambda {
+namespace {
+
+constexpr char kPrefix[] = "lambda/functions/";
+
+std::string Serialize(const FunctionRecord& r) {
+  return nlohmann::json{{"Configuration", r.configuration},
+                        {"Tags", r.tags},
+                        {"CodeBlob", r.code_blob},
+                        {"UnzippedBytes", r.unzipped_bytes}}
+      .dump();
+}
+
+StatusOr<FunctionRecord> Parse(const store::Entry& entry) {
+  auto doc = nlohmann::json::parse(entry.value, nullptr, false);
+  if (doc.is_discarded() || !doc.is_object() || !doc.contains("Configuration")) {
+    return Internal("corrupt function record " + entry.key);
+  }
+  FunctionRecord r;
+  r.configuration = doc["Configuration"];
+  r.tags = doc.value("Tags", nlohmann::json::object());
+  r.code_blob = doc.value("CodeBlob", "");
+  r.unzipped_bytes = doc.value("UnzippedBytes", int64_t{0});
+  r.store_version = entry.version;
+  return r;
+}
+
+Status MapConflict(Status s, Code code) {
+  if (s.code() == Code::kFailedPrecondition) return Status(code, s.message());
+  return s;
+}
+
+}  // namespace
+
+StatusOr<std::optional<FunctionRecord>> FunctionRepository::Get(const std::string& name) const {
+  ASSIGN_OR_RETURN(auto entry, store_->Get(kPrefix + name));
+  if (!entry) return std::optional<FunctionRecord>();
+  ASSIGN_OR_RETURN(FunctionRecord record, Parse(*entry));
+  return std::optional<FunctionRecord>(std::move(record));
+}
+
+StatusOr<std::vector<FunctionRecord>> FunctionRepository::List(const std::string& after_name,
+                                                               size_t limit) const {
+  std::string after = after_name.empty() ? "" : kPrefix + after_name;
+  ASSIGN_OR_RETURN(auto entries, store_->List(kPrefix, after, limit));
+  std::vector<FunctionRecord> out;
+  out.reserve(entries.size());
+  for (const auto& e : entries) {
+    ASSIGN_OR_RETURN(FunctionRecord r, Parse(e));
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+Status FunctionRepository::Create(const FunctionRecord& record) {
+  auto committed = store_->Commit(
+      {store::Op::Put(kPrefix + record.name(), Serialize(record), store::Precondition::Absent())});
+  return MapConflict(committed.status(), Code::kAlreadyExists);
+}
+
+Status FunctionRepository::Update(const FunctionRecord& record) {
+  auto committed =
+      store_->Commit({store::Op::Put(kPrefix + record.name(), Serialize(record),
+                                     store::Precondition::Version(record.store_version))});
+  return MapConflict(committed.status(), Code::kConflict);
+}
+
+Status FunctionRepository::Delete(const FunctionRecord& record) {
+  auto committed = store_->Commit({store::Op::Delete(
+      kPrefix + record.name(), store::Precondition::Version(record.store_version))});
+  return MapConflict(committed.status(), Code::kConflict);
+}
+
+}  // namespace lamina::lambda

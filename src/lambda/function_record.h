@@ -1,0 +1,48 @@
+// A function as the registry keeps it, and the repository that keeps it in the Store under
+// "lambda/functions/<name>".
+//
+// `configuration` is the FunctionConfiguration exactly as GetFunctionConfiguration returns it;
+// the rest is what Lamina needs besides. Updates are compare-and-swap on the store version, so
+// two concurrent writers never lose each other's change.
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "store/store.h"
+
+namespace lamina::lambda {
+
+struct FunctionRecord {
+  nlohmann::json configuration = nlohmann::json::object();
+  nlohmann::json tags = nlohmann::json::object();
+  std::string code_blob;  // hex SHA-256 of the zip in the blob store
+  int64_t unzipped_bytes = 0;
+  int64_t store_version = 0;  // of the entry this was read from; 0 when new
+
+  std::string name() const { return configuration.value("FunctionName", ""); }
+  std::string revision_id() const { return configuration.value("RevisionId", ""); }
+};
+
+class FunctionRepository {
+ public:
+  explicit FunctionRepository(store::Store* store) : store_(store) {}
+
+  StatusOr<std::optional<FunctionRecord>> Get(const std::string& name) const;
+  // Functions in name order after `after_name`, at most `limit` (0: all).
+  StatusOr<std::vector<FunctionRecord>> List(const std::string& after_name, size_t limit) const;
+  // kAlreadyExists when the name is taken.
+  Status Create(const FunctionRecord& record);
+  // kConflict when the record changed since it was read.
+  Status Update(const FunctionRecord& record);
+  Status Delete(const FunctionRecord& record);
+
+ private:
+  store::Store* store_;
+};
+
+}  // namespace lamina::lambda

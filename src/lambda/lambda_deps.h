@@ -1,0 +1,31 @@
+// What the Lambda control plane works with, wired once by the daemon.
+#pragma once
+
+#include <mutex>
+
+#include "auth/credentials.h"
+#include "common/clock.h"
+#include "lambda/function_record.h"
+#include "services/iam/iam_service.h"
+#include "store/blob_store.h"
+#include "store/store.h"
+
+namespace lamina::lambda {
+
+struct LambdaDeps {
+  LambdaDeps(store::Store* s, store::BlobStore* b, const Clock* c, const auth::Credential* signer,
+             services::iam::IamService* i)
+      : store(s), blobs(b), clock(c), code_signer(signer), iam(i) {}
+
+  store::Store* store;
+  store::BlobStore* blobs;
+  const Clock* clock;
+  const auth::Credential* code_signer;  // presigns Code.Location download URLs
+  services::iam::IamService* iam;
+  FunctionRepository functions{store};
+  // Serialises code-blob writes against blob garbage collection, so a blob is never removed
+  // while a new record is about to name it.
+  std::mutex code_mu;
+};
+
+}  // namespace lamina::lambda

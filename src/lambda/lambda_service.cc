@@ -1,0 +1,122 @@
+#include "lambda/lambda_service.h"
+
+#include <string>
+#include <vector>
+
+#include "common/log.h"
+#include "lambda/errors.h"
+#include "lambda/lambda_deps.h"
+#include "lambda/operation.h"
+
+namespace lamina::lambda {
+namespace {
+
+struct Route {
+  const char* method;
+  const char* pattern;  // segments; "{Name}" captures one decoded segment
+  Operation operation;
+};
+
+constexpr Route kRoutes[] = {
+    {"POST", "/2015-03-31/functions", CreateFunction},
+    {"GET", "/2015-03-31/functions", ListFunctions},
+    {"GET", "/2015-03-31/functions/{FunctionName}", GetFunction},
+    {"DELETE", "/2015-03-31/functions/{FunctionName}", DeleteFunction},
+    {"GET", "/2015-03-31/functions/{FunctionName}/configuration", GetFunctionConfiguration},
+    {"PUT", "/2015-03-31/functions/{FunctionName}/configuration", UpdateFunctionConfiguration},
+    {"PUT", "/2015-03-31/functions/{FunctionName}/code", UpdateFunctionCode},
+    {"GET", "/2016-08-19/account-settings", GetAccountSettings},
+    {"POST", "/2017-03-31/tags/{Resource}", TagResource},
+    {"DELETE", "/2017-03-31/tags/{Resource}", UntagResource},
+    {"GET", "/2017-03-31/tags/{Resource}", ListTags},
+    {"GET", "/_lamina/code/{Blob}", DownloadCode},
+};
+
+std::vector<std::string> Segments(std::string_view path) {
+  std::vector<std::string> out;
+  size_t pos = 1;
+  while (pos <= path.size()) {
+    size_t next = path.find('/', pos);
+    if (next == std::string_view::npos) next = path.size();
+    out.emplace_back(path.substr(pos, next - pos));
+    pos = next + 1;
+  }
+  if (!out.empty() && out.back().empty()) out.pop_back();  // a trailing slash
+  return out;
+}
+
+// Matches `path` against `pattern`, capturing decoded parameters. A parameter may be an ARN with
+// encoded or raw colons; it is one segment either way.
+bool Match(const char* pattern, const std::vector<std::string>& segments,
+           std::map<std::string, std::string>& params, bool& bad_escape) {
+  std::vector<std::string> want = Segments(pattern);
+  if (want.size() != segments.size()) return false;
+  std::map<std::string, std::string> captured;
+  for (size_t i = 0; i < want.size(); ++i) {
+    if (want[i].front() == '{') {
+      std::string decoded;
+      if (!UriDecode(segments[i], decoded)) {
+        bad_escape = true;
+        return false;
+      }
+      if (decoded.empty()) return false;
+      captured[want[i].substr(1, want[i].size() - 2)] = std::move(decoded);
+    } else if (want[i] != segments[i]) {
+      return false;
+    }
+  }
+  params = std::move(captured);
+  return true;
+}
+
+}  // namespace
+
+LambdaService::LambdaService(store::Store* store, store::BlobStore* blobs, const Clock* clock,
+                             const auth::Credential* code_signer, services::iam::IamService* iam)
+    : deps_(new LambdaDeps{store, blobs, clock, code_signer, iam}) {}
+
+LambdaService::~LambdaService() = default;
+
+void LambdaService::Handle(const http::CallContext& context, http::HttpRequest request,
+                           http::Responder respond) {
+  std::vector<std::string> segments = Segments(request.path);
+  bool bad_escape = false;
+  bool path_known = false;
+  for (const Route& route : kRoutes) {
+    std::map<std::string, std::string> params;
+    if (!Match(route.pattern, segments, params, bad_escape)) continue;
+    path_known = true;
+    if (request.method != route.method) continue;
+    OpContext op{context, request, std::move(params), {}, *deps_};
+    if (!ParseQuery(request.query, op.query)) {
+      respond(RenderError(context, InvalidParameterValue("The query string is not well-formed.")));
+      return;
+    }
+    OpResult result = route.operation(op);
+    if (!result.ok()) {
+      if (result.status().code() == Code::kInternal) {
+        log::Error("lambda operation failed",
+                   {{"path", request.path}, {"error", result.status().ToString()}});
+      }
+      respond(RenderError(context, result.status()));
+      return;
+    }
+    respond(std::move(*result));
+    return;
+  }
+  if (bad_escape) {
+    respond(RenderError(context, InvalidParameterValue("The request path is not well-formed.")));
+    return;
+  }
+  std::string message = path_known
+                            ? "Method " + request.method + " is not allowed on " + request.path
+                            : "No Lambda operation at " + request.path;
+  respond(RenderError(context, Status(Code::kNotFound, message, "UnknownOperationException")));
+}
+
+http::HttpResponse LambdaService::RenderError(const http::CallContext&,
+                                              const Status& status) const {
+  return lambda::RenderError(status);
+}
+
+}  // namespace lamina::lambda

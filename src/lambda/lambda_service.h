@@ -1,0 +1,35 @@
+// The Lambda control plane (rest-json, API versions 2015-03-31 and friends) as an http::Service.
+#pragma once
+
+#include <memory>
+#include <string_view>
+
+#include "auth/credentials.h"
+#include "common/clock.h"
+#include "http/service.h"
+#include "services/iam/iam_service.h"
+#include "store/blob_store.h"
+#include "store/store.h"
+
+namespace lamina::lambda {
+
+struct LambdaDeps;
+
+class LambdaService final : public http::Service {
+ public:
+  // Every pointer must outlive the service. `code_signer` presigns code download URLs.
+  LambdaService(store::Store* store, store::BlobStore* blobs, const Clock* clock,
+                const auth::Credential* code_signer, services::iam::IamService* iam);
+  ~LambdaService() override;
+
+  std::string_view signing_name() const override { return "lambda"; }
+  void Handle(const http::CallContext& context, http::HttpRequest request,
+              http::Responder respond) override;
+  http::HttpResponse RenderError(const http::CallContext& context,
+                                 const Status& status) const override;
+
+ private:
+  std::unique_ptr<LambdaDeps> deps_;
+};
+
+}  // namespace lamina::lambda

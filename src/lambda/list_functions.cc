@@ -1,0 +1,55 @@
+// ListFunctions: GET /2015-03-31/functions?Marker=&MaxItems=&FunctionVersion=
+#include "common/crypto.h"
+#include "lambda/errors.h"
+#include "lambda/function_name.h"
+#include "lambda/operation.h"
+#include "lambda/validation.h"
+
+namespace lamina::lambda {
+
+using json = nlohmann::json;
+
+namespace {
+
+// AWS returns at most 50 functions a page, whatever MaxItems asks for.
+constexpr int64_t kPageLimit = 50;
+
+}  // namespace
+
+OpResult ListFunctions(OpContext& op) {
+  int64_t max_items = kPageLimit;
+  Violations v;
+  if (const std::string* m = op.Query("MaxItems")) {
+    char* end = nullptr;
+    long long parsed = std::strtoll(m->c_str(), &end, 10);
+    if (m->empty() || *end != '\0') {
+      return InvalidRequestContent("Could not parse request: MaxItems must be an integer");
+    }
+    v.Range(parsed, "maxItems", 1, 10000);
+    max_items = std::min<int64_t>(parsed, kPageLimit);
+  }
+  if (const std::string* version = op.Query("FunctionVersion"); version && *version != "ALL") {
+    v.Add(*version, "functionVersion", "Member must satisfy enum value set: [ALL]");
+  }
+  RETURN_IF_ERROR(v.ToStatus());
+
+  // The marker is opaque to callers: the base64 of the last name of the previous page.
+  std::string after;
+  if (const std::string* marker = op.Query("Marker"); marker && !marker->empty()) {
+    if (!Base64Decode(*marker, after) || !IsValidFunctionName(after)) {
+      return InvalidParameterValue("Invalid marker: " + *marker);
+    }
+  }
+  ASSIGN_OR_RETURN(auto records, op.deps.functions.List(after, static_cast<size_t>(max_items) + 1));
+  json functions = json::array();
+  for (int64_t i = 0; i < static_cast<int64_t>(records.size()) && i < max_items; ++i) {
+    functions.push_back(records[i].configuration);
+  }
+  json body = {{"Functions", functions}};
+  if (static_cast<int64_t>(records.size()) > max_items) {
+    body["NextMarker"] = Base64Encode(records[max_items - 1].name());
+  }
+  return JsonResponse(200, body.dump());
+}
+
+}  // namespace lamina::lambda

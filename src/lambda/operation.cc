@@ -1,0 +1,141 @@
+#include "lambda/operation.h"
+
+#include "common/crypto.h"
+#include "common/log.h"
+#include "common/time_format.h"
+#include "lambda/code_package.h"
+#include "lambda/errors.h"
+#include "lambda/function_config.h"
+#include "lambda/function_name.h"
+
+namespace lamina::lambda {
+
+const std::string* OpContext::Query(const std::string& key) const {
+  for (const auto& [k, v] : query) {
+    if (k == key) return &v;
+  }
+  return nullptr;
+}
+
+std::string OpContext::FunctionArn(const std::string& name, const std::string& qualifier) const {
+  return lambda::FunctionArn(call.region, call.account_id, name, qualifier);
+}
+
+StatusOr<FunctionRecord> LoadFunction(OpContext& op) {
+  ASSIGN_OR_RETURN(FunctionRef ref, ParseFunctionName(op.path["FunctionName"], "functionName",
+                                                      op.call.region, op.call.account_id));
+  if (const std::string* q = op.Query("Qualifier")) {
+    if (!ref.qualifier.empty() && ref.qualifier != *q) {
+      return InvalidParameterValue(
+          "The derived qualifier from the function name does not match "
+          "the specified qualifier.");
+    }
+    ref.qualifier = *q;
+  }
+  ASSIGN_OR_RETURN(auto record, op.deps.functions.Get(ref.name));
+  if (!record) return FunctionNotFound(op.FunctionArn(ref.name));
+  if (!ref.qualifier.empty() && ref.qualifier != "$LATEST") {
+    return FunctionNotFound(op.FunctionArn(ref.name, ref.qualifier));
+  }
+  return std::move(*record);
+}
+
+StatusOr<FunctionRecord> ModifyFunction(OpContext& op, const std::string& expected_revision,
+                                        const std::function<Status(FunctionRecord&)>& change,
+                                        bool configuration_changes) {
+  for (int attempt = 0;; ++attempt) {
+    ASSIGN_OR_RETURN(FunctionRecord record, LoadFunction(op));
+    if (!expected_revision.empty() && expected_revision != record.revision_id()) {
+      return PreconditionFailedRevision();
+    }
+    RETURN_IF_ERROR(change(record));
+    if (configuration_changes) {
+      record.configuration["RevisionId"] = RandomUuid();
+      record.configuration["LastModified"] = FormatLambdaTimestamp(op.deps.clock->NowMillis());
+      record.configuration["LastUpdateStatus"] = "Successful";
+    }
+    Status updated = op.deps.functions.Update(record);
+    if (updated.ok()) return record;
+    if (updated.code() != Code::kConflict || attempt == 4) {
+      if (updated.code() == Code::kConflict) {
+        return ResourceConflict(
+            "The operation cannot be performed at this time. An update is in "
+            "progress for resource: " +
+            op.FunctionArn(record.name()));
+      }
+      return updated;
+    }
+  }
+}
+
+StatusOr<CodePackage> DecodePackage(const nlohmann::json& zip_member) {
+  CodePackage package;
+  if (!zip_member.is_string() || !Base64Decode(zip_member.get<std::string>(), package.zip)) {
+    return InvalidRequestContent(
+        "Could not parse request body into json: ZipFile must be a "
+        "base64-encoded string");
+  }
+  ASSIGN_OR_RETURN(PackageInfo info, InspectPackage(package.zip));
+  package.unzipped_bytes = info.unzipped_bytes;
+  return package;
+}
+
+void SetCode(const CodePackage& package, const std::string& blob, FunctionRecord& record) {
+  record.code_blob = blob;
+  record.unzipped_bytes = package.unzipped_bytes;
+  record.configuration["CodeSha256"] = Base64Encode(Sha256(package.zip));
+  record.configuration["CodeSize"] = static_cast<int64_t>(package.zip.size());
+}
+
+void ReleaseCode(OpContext& op, const std::string& blob) {
+  if (blob.empty()) return;
+  auto all = op.deps.functions.List("", 0);
+  if (!all.ok()) return;  // keep the blob; an orphan is harmless, a dangling record is not
+  for (const FunctionRecord& r : *all) {
+    if (r.code_blob == blob) return;
+  }
+  Status removed = op.deps.blobs->Remove(blob);
+  if (!removed.ok()) log::Warn("cannot remove code blob", {{"error", removed.ToString()}});
+}
+
+StatusOr<int64_t> TotalCodeSize(OpContext& op, int64_t* function_count) {
+  ASSIGN_OR_RETURN(auto all, op.deps.functions.List("", 0));
+  int64_t total = 0;
+  for (const FunctionRecord& r : all) total += r.configuration.value("CodeSize", int64_t{0});
+  if (function_count) *function_count = static_cast<int64_t>(all.size());
+  return total;
+}
+
+Status MergeTags(const nlohmann::json& requested, nlohmann::json& tags) {
+  if (!requested.is_object()) {
+    return InvalidRequestContent("Could not parse request body into json: Tags must be a map");
+  }
+  nlohmann::json merged = tags;
+  for (const auto& [key, value] : requested.items()) {
+    if (!value.is_string()) {
+      return InvalidRequestContent("Could not parse request body into json: the value of tag '" +
+                                   key + "' must be a string");
+    }
+    if (key.empty() || key.size() > 128 || value.get<std::string>().size() > 256) {
+      return InvalidParameterValue(
+          "Tag keys must be 1 to 128 and values 0 to 256 characters "
+          "long: " +
+          key);
+    }
+    if (key.rfind("aws:", 0) == 0) {
+      return InvalidParameterValue("Tag keys prefixed with 'aws:' are reserved: " + key);
+    }
+    merged[key] = value;
+  }
+  if (merged.size() > 50) {
+    return InvalidParameterValue("Number of tags exceeds resource tag limit.");
+  }
+  tags = std::move(merged);
+  return Status::Ok();
+}
+
+http::HttpResponse ConfigurationResponse(int status, const FunctionRecord& record) {
+  return JsonResponse(status, record.configuration.dump());
+}
+
+}  // namespace lamina::lambda

@@ -1,0 +1,85 @@
+// What every Lambda control-plane operation receives and returns, and the helpers they share.
+// One operation (or one small family of them) per file; lambda_service.cc routes to them.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "common/status.h"
+#include "common/uri.h"
+#include "http/service.h"
+#include "lambda/function_record.h"
+#include "lambda/lambda_deps.h"
+
+namespace lamina::lambda {
+
+struct OpContext {
+  const http::CallContext& call;
+  const http::HttpRequest& request;
+  std::map<std::string, std::string> path;  // decoded path parameters, e.g. "FunctionName"
+  QueryParams query;                        // decoded query parameters
+  LambdaDeps& deps;
+
+  // The first value of a query parameter, or nullptr.
+  const std::string* Query(const std::string& key) const;
+  std::string FunctionArn(const std::string& name, const std::string& qualifier = "") const;
+};
+
+using OpResult = StatusOr<http::HttpResponse>;
+using Operation = OpResult (*)(OpContext&);
+
+// The operations.
+OpResult CreateFunction(OpContext& op);
+OpResult GetFunction(OpContext& op);
+OpResult GetFunctionConfiguration(OpContext& op);
+OpResult ListFunctions(OpContext& op);
+OpResult UpdateFunctionCode(OpContext& op);
+OpResult UpdateFunctionConfiguration(OpContext& op);
+OpResult DeleteFunction(OpContext& op);
+OpResult TagResource(OpContext& op);
+OpResult UntagResource(OpContext& op);
+OpResult ListTags(OpContext& op);
+OpResult GetAccountSettings(OpContext& op);
+OpResult DownloadCode(OpContext& op);
+
+// Shared by the operations.
+
+// Resolves the FunctionName path parameter (and Qualifier) to an existing function's record.
+// Only $LATEST exists until versions are published: another qualifier is not found.
+StatusOr<FunctionRecord> LoadFunction(OpContext& op);
+
+// Reads the function, applies `change`, and writes it back (with a new RevisionId and
+// LastModified when `configuration_changes`); retried when a concurrent writer got there first.
+// `expected_revision`, when not empty, must match the stored RevisionId
+// (PreconditionFailedException).
+StatusOr<FunctionRecord> ModifyFunction(OpContext& op, const std::string& expected_revision,
+                                        const std::function<Status(FunctionRecord&)>& change,
+                                        bool configuration_changes = true);
+
+// A deployment package from a request, checked but not yet stored.
+struct CodePackage {
+  std::string zip;
+  int64_t unzipped_bytes = 0;
+};
+// Decodes the base64 ZipFile member and checks the package (InspectPackage).
+StatusOr<CodePackage> DecodePackage(const nlohmann::json& zip_member);
+// Points the record at the package stored as `blob` ("" for a dry run): CodeSha256, CodeSize.
+void SetCode(const CodePackage& package, const std::string& blob, FunctionRecord& record);
+// Removes a code blob that no function names any more. The caller holds deps.code_mu.
+void ReleaseCode(OpContext& op, const std::string& blob);
+
+http::HttpResponse ConfigurationResponse(int status, const FunctionRecord& record);
+
+// Checks a Tags map (at most 50; keys 1-128, values 0-256 characters, no "aws:" prefix) and
+// merges it into `tags`.
+Status MergeTags(const nlohmann::json& requested, nlohmann::json& tags);
+
+// The total size of every stored code package, and the limits GetAccountSettings reports.
+StatusOr<int64_t> TotalCodeSize(OpContext& op, int64_t* function_count = nullptr);
+inline constexpr int64_t kTotalCodeSizeLimit = 80'530'636'800;  // 75 GB
+inline constexpr int64_t kZippedCodeSizeLimit = 52'428'800;     // 50 MB direct upload
+
+}  // namespace lamina::lambda

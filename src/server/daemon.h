@@ -1,0 +1,23 @@
+// `lamina serve`: wires the store, credentials, services, edge and HTTP server together, serves
+// until SIGINT/SIGTERM, then shuts down gracefully (stop accepting, finish in-flight requests,
+// close the store). The only place that names concrete implementations.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace lamina::server {
+
+struct DaemonOptions {
+  std::string host = "127.0.0.1";
+  uint16_t port = 4566;
+  std::string data_dir;
+  std::string region = "us-east-1";
+  std::string account_id = "000000000000";
+  bool auth_enabled = true;
+};
+
+// Returns the process exit code.
+int RunDaemon(const DaemonOptions& options);
+
+}  // namespace lamina::server

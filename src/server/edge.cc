@@ -1,0 +1,185 @@
+#include "server/edge.h"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <utility>
+
+#include "auth/sigv4.h"
+#include "common/crypto.h"
+#include "common/log.h"
+#include "common/uri.h"
+
+namespace lamina::server {
+
+class Edge::Pool {
+ public:
+  explicit Pool(int threads) : pool_(static_cast<size_t>(threads)) {}
+  template <typename F>
+  void Post(F&& f) {
+    boost::asio::post(pool_, std::forward<F>(f));
+  }
+  void Join() { pool_.join(); }
+
+ private:
+  boost::asio::thread_pool pool_;
+};
+
+namespace {
+
+bool StartsWith(std::string_view s, std::string_view prefix) {
+  return s.substr(0, prefix.size()) == prefix;
+}
+
+// Lambda's REST paths all start with an API date: /2015-03-31/, /2018-10-31/, ...
+bool IsDatedPath(std::string_view path) {
+  if (path.size() < 12 || path[0] != '/' || path[5] != '-' || path[8] != '-' || path[11] != '/') {
+    return false;
+  }
+  for (size_t i : {1, 2, 3, 4, 6, 7, 9, 10}) {
+    if (path[i] < '0' || path[i] > '9') return false;
+  }
+  return true;
+}
+
+std::string FormAction(const http::HttpRequest& request) {
+  QueryParams params;
+  std::string_view source = request.method == "POST" ? request.body : request.query;
+  if (!ParseQuery(std::string(source), params, /*plus_is_space=*/true)) return {};
+  for (const auto& [k, v] : params) {
+    if (k == "Action") return v;
+  }
+  return {};
+}
+
+http::HttpResponse Health() {
+  http::HttpResponse r;
+  r.SetHeader("Content-Type", "application/json");
+  r.body = nlohmann::json{{"status", "running"}, {"version", LAMINA_VERSION}}.dump();
+  return r;
+}
+
+}  // namespace
+
+Edge::Edge(EdgeOptions options, const auth::CredentialProvider* credentials, const Clock* clock)
+    : options_(std::move(options)),
+      credentials_(credentials),
+      clock_(clock),
+      pool_(std::make_unique<Pool>(options_.worker_threads)) {}
+
+Edge::~Edge() { pool_->Join(); }
+
+void Edge::AddService(http::Service* service) {
+  services_.emplace(std::string(service->signing_name()), service);
+}
+
+http::Service* Edge::Route(const http::HttpRequest& request) const {
+  auto find = [this](std::string_view name) -> http::Service* {
+    auto it = services_.find(name);
+    return it == services_.end() ? nullptr : it->second;
+  };
+  if (auto scope = auth::PeekScope(request)) return find(scope->service);
+  if (const std::string* target = request.Header("x-amz-target")) {
+    if (StartsWith(*target, "Kinesis_")) return find("kinesis");
+    if (StartsWith(*target, "DynamoDB_")) return find("dynamodb");
+  }
+  if (IsDatedPath(request.path) || StartsWith(request.path, "/_lamina/code/")) {
+    return find("lambda");
+  }
+  std::string action = FormAction(request);
+  if (!action.empty()) {
+    return find(action == "GetCallerIdentity" || action == "AssumeRole" ? "sts" : "iam");
+  }
+  return nullptr;
+}
+
+void Edge::Handle(http::HttpRequest request, http::Responder respond) {
+  if (request.path == "/_lamina/health" && (request.method == "GET" || request.method == "HEAD")) {
+    respond(Health());
+    return;
+  }
+  http::Service* service = Route(request);
+  if (!service) {
+    http::HttpResponse r;
+    r.status = 404;
+    r.SetHeader("Content-Type", "application/json");
+    r.SetHeader("x-amzn-ErrorType", "UnknownOperationException");
+    r.body = nlohmann::json{{"message",
+                             "No Lamina service serves " + request.method + " " + request.path}}
+                 .dump();
+    respond(std::move(r));
+    return;
+  }
+  // Signature checks hash the body, and services touch the store: both belong off the loop.
+  pool_->Post(
+      [this, service, request = std::move(request), respond = std::move(respond)]() mutable {
+        Serve(service, std::move(request), std::move(respond));
+      });
+}
+
+void Edge::Serve(http::Service* service, http::HttpRequest request, http::Responder respond) {
+  auto started = std::chrono::steady_clock::now();
+  http::CallContext context;
+  context.request_id = RandomUuid();
+  context.account_id = options_.account_id;
+  context.region = options_.region;
+  if (const std::string* host = request.Header("host")) context.host = *host;
+
+  std::string method = request.method, path = request.path;
+  auto finish = [context, method, path, started, respond = std::move(respond),
+                 name = std::string(service->signing_name())](http::HttpResponse response) {
+    response.SetHeader("x-amzn-RequestId", context.request_id);
+    auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
+                      std::chrono::steady_clock::now() - started)
+                      .count();
+    log::Level level = response.status >= 500 ? log::Level::kWarn : log::Level::kDebug;
+    log::Write(level, "request",
+               {{"service", name},
+                {"method", method},
+                {"path", path},
+                {"status", std::to_string(response.status)},
+                {"us", std::to_string(micros)},
+                {"request_id", context.request_id}});
+    respond(std::move(response));
+  };
+
+  auth::VerifyOptions verify;
+  verify.check_signature = options_.auth_enabled;
+  // IAM is a global service signed for us-east-1 whatever the daemon's region.
+  verify.region = service->signing_name() == "iam" ? "" : options_.region;
+  auto principal = auth::Verify(request, *credentials_, *clock_, verify);
+  if (!principal.ok()) {
+    finish(service->RenderError(context, principal.status()));
+    return;
+  }
+  context.principal_arn = principal->arn;
+  context.access_key_id = principal->access_key_id;
+  context.user_id = principal->user_id.empty() ? options_.account_id : principal->user_id;
+  service->Handle(context, std::move(request), std::move(finish));
+}
+
+http::HttpResponse Edge::BodyTooLarge(const http::HttpRequest& head) {
+  http::CallContext context;
+  context.request_id = RandomUuid();
+  context.account_id = options_.account_id;
+  context.region = options_.region;
+  Status status = TooLarge(
+      "Request must be smaller than 70167211 bytes for the CreateFunction "
+      "operation",
+      "RequestEntityTooLargeException");
+  http::Service* service = Route(head);
+  if (!service) service = services_.count("lambda") ? services_.at("lambda") : nullptr;
+  http::HttpResponse r;
+  if (service) {
+    r = service->RenderError(context, status);
+  } else {
+    r.status = 413;
+  }
+  r.SetHeader("x-amzn-RequestId", context.request_id);
+  return r;
+}
+
+void Edge::Drain() { pool_->Join(); }
+
+}  // namespace lamina::server

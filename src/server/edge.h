@@ -1,0 +1,54 @@
+// The edge: Lamina's single front door. It answers the health check, picks the service a
+// request is for (SigV4 credential scope first, then X-Amz-Target, then path and form Action),
+// verifies the signature, and runs the service's handler on a worker pool so the event loop never
+// blocks. Unsigned or wrongly signed requests are answered with the service's own auth error
+// and never reach the service.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "auth/credentials.h"
+#include "common/clock.h"
+#include "http/message.h"
+#include "http/service.h"
+
+namespace lamina::server {
+
+struct EdgeOptions {
+  std::string region = "us-east-1";
+  std::string account_id = "000000000000";
+  bool auth_enabled = true;
+  int worker_threads = 4;
+};
+
+class Edge final : public http::Handler {
+ public:
+  // `credentials` and `clock` must outlive the edge.
+  Edge(EdgeOptions options, const auth::CredentialProvider* credentials, const Clock* clock);
+  ~Edge() override;
+
+  // Registers a service under its signing name; it must outlive the edge. Not thread-safe: call
+  // before serving.
+  void AddService(http::Service* service);
+
+  void Handle(http::HttpRequest request, http::Responder respond) override;
+  http::HttpResponse BodyTooLarge(const http::HttpRequest& head) override;
+
+  // Waits for every handler already started to finish. Call after the server stopped.
+  void Drain();
+
+ private:
+  http::Service* Route(const http::HttpRequest& request) const;
+  void Serve(http::Service* service, http::HttpRequest request, http::Responder respond);
+
+  EdgeOptions options_;
+  const auth::CredentialProvider* credentials_;
+  const Clock* clock_;
+  std::map<std::string, http::Service*, std::less<>> services_;
+  class Pool;
+  std::unique_ptr<Pool> pool_;
+};
+
+}  // namespace lamina::server
