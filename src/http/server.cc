@@ -97,6 +97,21 @@ class Server::Impl {
         initiate, asio::use_awaitable);
   }
 
+  // A request that broke HTTP's rules, as opposed to a peer that went away or timed out.
+  static bool IsMalformed(const boost::system::error_code& ec) {
+    return ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category() &&
+           ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message;
+  }
+
+  static HttpResponse BadRequest(const boost::system::error_code& ec) {
+    HttpResponse r;
+    r.status = 400;
+    r.SetHeader("Content-Type", "application/json");
+    r.SetHeader("x-amzn-ErrorType", "BadRequestException");
+    r.body = "{\"message\":\"Malformed HTTP request: " + ec.message() + "\"}";
+    return r;
+  }
+
   static HttpRequest ToRequest(const bhttp::request<bhttp::string_body>& in, std::string remote) {
     HttpRequest out;
     out.method = std::string(in.method_string());
@@ -148,8 +163,17 @@ class Server::Impl {
       c.stream.expires_after(std::chrono::milliseconds(options_.idle_timeout_ms));
       co_await bhttp::async_read_header(c.stream, buffer, parser,
                                         asio::redirect_error(asio::use_awaitable, ec));
-      if (ec) break;
+      if (ec) {
+        if (IsMalformed(ec)) co_await Write(c, BadRequest(ec), false, 11);
+        break;
+      }
       c.busy = true;
+      if (auto expect = parser.get().find(bhttp::field::expect);
+          expect != parser.get().end() && beast::iequals(expect->value(), "100-continue")) {
+        bhttp::response<bhttp::empty_body> go_on{bhttp::status::continue_, parser.get().version()};
+        co_await bhttp::async_write(c.stream, go_on, asio::redirect_error(asio::use_awaitable, ec));
+        if (ec) break;
+      }
       c.stream.expires_after(std::chrono::milliseconds(options_.read_timeout_ms));
       if (!parser.is_done()) {
         co_await bhttp::async_read(c.stream, buffer, parser,
@@ -160,7 +184,10 @@ class Server::Impl {
         co_await Write(c, handler_->BodyTooLarge(head), false, parser.get().version());
         break;
       }
-      if (ec) break;  // truncated, slow or malformed: nothing to answer
+      if (ec) {
+        if (IsMalformed(ec)) co_await Write(c, BadRequest(ec), false, 11);
+        break;  // truncated or slow: nobody to answer
+      }
       auto& message = parser.get();
       bool keep_alive = message.keep_alive();
       unsigned version = message.version();

@@ -45,6 +45,8 @@ bool StaysInside(const std::string& path) {
 StatusOr<PackageInfo> InspectPackage(const std::string& zip) {
   PackageInfo info;
   info.zipped_bytes = static_cast<int64_t>(zip.size());
+  // libzip reads zero bytes as a new, empty archive; an upload of nothing is no package.
+  if (zip.empty()) return InvalidParameterValue(kUnzipError);
   zip_error_t error;
   zip_error_init(&error);
   zip_source_t* source = zip_source_buffer_create(zip.data(), zip.size(), 0, &error);
