@@ -163,22 +163,22 @@ class Server::Impl {
       c.stream.expires_after(std::chrono::milliseconds(options_.idle_timeout_ms));
       co_await bhttp::async_read_header(c.stream, buffer, parser,
                                         asio::redirect_error(asio::use_awaitable, ec));
-      if (ec) {
-        if (IsMalformed(ec)) co_await Write(c, BadRequest(ec), false, 11);
-        break;
+      if (!ec) {
+        c.busy = true;
+        if (auto expect = parser.get().find(bhttp::field::expect);
+            expect != parser.get().end() && beast::iequals(expect->value(), "100-continue")) {
+          bhttp::response<bhttp::empty_body> go_on{bhttp::status::continue_,
+                                                   parser.get().version()};
+          co_await bhttp::async_write(c.stream, go_on,
+                                      asio::redirect_error(asio::use_awaitable, ec));
+        }
       }
-      c.busy = true;
-      if (auto expect = parser.get().find(bhttp::field::expect);
-          expect != parser.get().end() && beast::iequals(expect->value(), "100-continue")) {
-        bhttp::response<bhttp::empty_body> go_on{bhttp::status::continue_, parser.get().version()};
-        co_await bhttp::async_write(c.stream, go_on, asio::redirect_error(asio::use_awaitable, ec));
-        if (ec) break;
-      }
-      c.stream.expires_after(std::chrono::milliseconds(options_.read_timeout_ms));
-      if (!parser.is_done()) {
+      if (!ec && !parser.is_done()) {
+        c.stream.expires_after(std::chrono::milliseconds(options_.read_timeout_ms));
         co_await bhttp::async_read(c.stream, buffer, parser,
                                    asio::redirect_error(asio::use_awaitable, ec));
       }
+      // A declared or actual body over the limit, found while reading the header or the body.
       if (ec == bhttp::error::body_limit) {
         auto head = ToRequest(parser.get(), remote);
         co_await Write(c, handler_->BodyTooLarge(head), false, parser.get().version());

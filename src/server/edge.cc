@@ -164,12 +164,12 @@ http::HttpResponse Edge::BodyTooLarge(const http::HttpRequest& head) {
   context.request_id = RandomUuid();
   context.account_id = options_.account_id;
   context.region = options_.region;
-  Status status = TooLarge(
-      "Request must be smaller than 70167211 bytes for the CreateFunction "
-      "operation",
-      "RequestEntityTooLargeException");
   http::Service* service = Route(head);
   if (!service) service = services_.count("lambda") ? services_.at("lambda") : nullptr;
+  std::string message = "Request must be smaller than 70167211 bytes";
+  if (service && service->signing_name() == "lambda")
+    message += " for the CreateFunction operation";
+  Status status = TooLarge(message, "RequestEntityTooLargeException");
   http::HttpResponse r;
   if (service) {
     r = service->RenderError(context, status);
