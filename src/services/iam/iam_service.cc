@@ -1,0 +1,88 @@
+#include "services/iam/iam_service.h"
+
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "services/iam/arns.h"
+#include "services/iam/operations.h"
+#include "services/iam/query_protocol.h"
+#include "services/iam/role_policy_store.h"
+#include "services/iam/role_store.h"
+#include "services/iam/trust_policy.h"
+#include "services/iam/xml_writer.h"
+
+namespace lamina::services::iam {
+namespace {
+
+constexpr QueryApi kIamApi{"https://iam.amazonaws.com/doc/2010-05-08/", "2010-05-08"};
+
+struct OperationEntry {
+  std::string_view action;
+  Operation run;
+  bool has_result;  // operations without output answer with ResponseMetadata only
+};
+
+constexpr OperationEntry kOperations[] = {
+    {"CreateRole", CreateRole, true},
+    {"GetRole", GetRole, true},
+    {"ListRoles", ListRoles, true},
+    {"DeleteRole", DeleteRole, false},
+    {"PutRolePolicy", PutRolePolicy, false},
+    {"GetRolePolicy", GetRolePolicy, true},
+    {"DeleteRolePolicy", DeleteRolePolicy, false},
+    {"ListRolePolicies", ListRolePolicies, true},
+    {"AttachRolePolicy", AttachRolePolicy, false},
+    {"DetachRolePolicy", DetachRolePolicy, false},
+    {"ListAttachedRolePolicies", ListAttachedRolePolicies, true},
+};
+
+const OperationEntry* FindOperation(std::string_view action) {
+  for (const OperationEntry& entry : kOperations) {
+    if (entry.action == action) return &entry;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+IamService::IamService(store::Store* store, const Clock* clock) : store_(store), clock_(clock) {}
+
+void IamService::Handle(const http::CallContext& context, http::HttpRequest request,
+                        http::Responder respond) {
+  auto args = QueryArgs::Parse(request);
+  if (!args.ok()) return respond(RenderError(context, args.status()));
+  auto action = RequestedAction(*args, kIamApi);
+  if (!action.ok()) return respond(RenderError(context, action.status()));
+  const OperationEntry* operation = FindOperation(*action);
+  if (operation == nullptr) return respond(RenderError(context, UnknownAction(kIamApi, *action)));
+
+  RoleStore roles(store_);
+  RolePolicyStore policies(store_, &roles);
+  IamCall call{context, *args, *clock_, roles, policies};
+  XmlWriter result;
+  if (Status status = operation->run(call, result); !status.ok()) {
+    return respond(RenderError(context, status));
+  }
+  std::string result_xml = result.Finish();
+  respond(RenderQueryResult(kIamApi, *action, operation->has_result ? &result_xml : nullptr,
+                            context.request_id));
+}
+
+http::HttpResponse IamService::RenderError(const http::CallContext& context,
+                                           const Status& status) const {
+  return RenderQueryError(kIamApi, status, context.request_id);
+}
+
+StatusOr<bool> IamService::CanLambdaAssume(const std::string& role_arn,
+                                           const std::string& account_id) const {
+  std::optional<RoleArnParts> arn = ParseRoleArn(role_arn);
+  if (!arn || arn->account_id != account_id) return false;
+  RoleStore roles(store_);
+  ASSIGN_OR_RETURN(std::optional<StoredRole> found, roles.Find(arn->name));
+  // The path is part of a role's ARN: the same name under another path is not this role.
+  if (!found || found->role.path != arn->path) return false;
+  return TrustsLambda(found->role.assume_role_policy_document);
+}
+
+}  // namespace lamina::services::iam

@@ -1,0 +1,91 @@
+#include "services/iam/trust_policy.h"
+
+#include <cctype>
+#include <nlohmann/json.hpp>
+
+namespace lamina::services::iam {
+namespace {
+
+using nlohmann::json;
+
+// IAM action patterns: '*' any run, '?' any one character, case-insensitive.
+bool GlobMatch(std::string_view pattern, std::string_view text) {
+  size_t p = 0, t = 0, star = std::string_view::npos, resume = 0;
+  auto same = [](char a, char b) {
+    return std::tolower(static_cast<unsigned char>(a)) ==
+           std::tolower(static_cast<unsigned char>(b));
+  };
+  while (t < text.size()) {
+    if (p < pattern.size() && (pattern[p] == '?' || same(pattern[p], text[t]))) {
+      ++p;
+      ++t;
+    } else if (p < pattern.size() && pattern[p] == '*') {
+      star = p++;
+      resume = t;
+    } else if (star != std::string_view::npos) {
+      p = star + 1;
+      t = ++resume;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.size() && pattern[p] == '*') ++p;
+  return p == pattern.size();
+}
+
+// True when `value` is a string, or a list holding a string, that `match` accepts.
+template <typename Match>
+bool AnyOf(const json& value, Match match) {
+  if (value.is_string()) return match(value.get<std::string>());
+  if (!value.is_array()) return false;
+  for (const json& item : value) {
+    if (item.is_string() && match(item.get<std::string>())) return true;
+  }
+  return false;
+}
+
+bool ActionMatches(const json& statement) {
+  if (!statement.contains("Action")) return false;
+  return AnyOf(statement["Action"],
+               [](const std::string& pattern) { return GlobMatch(pattern, "sts:AssumeRole"); });
+}
+
+bool PrincipalMatches(const json& statement) {
+  if (!statement.contains("Principal")) return false;
+  const json& principal = statement["Principal"];
+  if (principal.is_string()) return principal.get<std::string>() == "*";
+  if (!principal.is_object()) return false;
+  auto is_star = [](const std::string& s) { return s == "*"; };
+  if (principal.contains("AWS") && AnyOf(principal["AWS"], is_star)) return true;
+  return principal.contains("Service") && AnyOf(principal["Service"], [](const std::string& s) {
+           return s == kLambdaServicePrincipal;
+         });
+}
+
+bool EffectIs(const json& statement, std::string_view effect) {
+  return statement.contains("Effect") && statement["Effect"].is_string() &&
+         statement["Effect"].get<std::string>() == effect;
+}
+
+}  // namespace
+
+bool TrustsLambda(std::string_view document) {
+  json policy = json::parse(document, nullptr, /*allow_exceptions=*/false);
+  if (policy.is_discarded() || !policy.is_object() || !policy.contains("Statement")) return false;
+  json statements = policy["Statement"];
+  if (statements.is_object()) statements = json::array({statements});
+  if (!statements.is_array()) return false;
+  bool allowed = false;
+  for (const json& statement : statements) {
+    if (!statement.is_object() || statement.contains("NotAction") ||
+        statement.contains("NotPrincipal")) {
+      continue;
+    }
+    if (!ActionMatches(statement) || !PrincipalMatches(statement)) continue;
+    if (EffectIs(statement, "Deny") && !statement.contains("Condition")) return false;
+    if (EffectIs(statement, "Allow")) allowed = true;
+  }
+  return allowed;
+}
+
+}  // namespace lamina::services::iam
