@@ -75,6 +75,7 @@ StatusOr<AdminCredentials> AdminCredentials::LoadOrCreate(const std::string& dat
   admin.secret_access_key = NewSecret();
   text = "[default]\naws_access_key_id = " + admin.access_key_id +
          "\naws_secret_access_key = " + admin.secret_access_key + "\n";
+  RETURN_IF_ERROR(MakeDirs(data_dir, 0700));
   RETURN_IF_ERROR(WriteFileDurably(path, text, 0600));
   *created = true;
   return AdminCredentials(std::move(admin), std::move(path));

@@ -4,7 +4,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 
 #include "common/fd.h"
@@ -36,7 +38,11 @@ Status ReadFile(const std::string& path, std::string& out) {
 }
 
 Status WriteFileDurably(const std::string& path, const std::string& data, int mode) {
-  std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  // The temp name is unique per call, not just per process: two threads writing the same path
+  // (two Puts of one blob) must not truncate or rename each other's half-written file.
+  static std::atomic<uint64_t> sequence{0};
+  std::string tmp = path + ".tmp." + std::to_string(::getpid()) + "." +
+                    std::to_string(sequence.fetch_add(1, std::memory_order_relaxed));
   {
     Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode));
     if (!fd) return ErrnoStatus("create", tmp);

@@ -45,7 +45,9 @@ StatusOr<std::string> BlobStore::Get(const std::string& sha256_hex) const {
 
 Status BlobStore::Remove(const std::string& sha256_hex) {
   if (!IsHexDigest(sha256_hex)) return NotFound("no blob " + sha256_hex);
-  if (::unlink(PathOf(sha256_hex).c_str()) != 0 && errno != ENOENT) {
+  if (::unlink(PathOf(sha256_hex).c_str()) != 0) {
+    // Already gone (its fan-out directory may never have existed): nothing to make durable.
+    if (errno == ENOENT) return Status::Ok();
     return Internal("unlink blob " + sha256_hex + ": " + std::strerror(errno));
   }
   return SyncDir(dir_ + "/" + sha256_hex.substr(0, 2));

@@ -20,6 +20,7 @@ class BlobStore {
   StatusOr<std::string> Put(const std::string& data);
   // Reads a blob by hex SHA-256. NotFound when absent.
   StatusOr<std::string> Get(const std::string& sha256_hex) const;
+  // Deletes a blob durably. OK when it is already absent; NotFound for a malformed digest.
   Status Remove(const std::string& sha256_hex);
   std::string PathOf(const std::string& sha256_hex) const;
 

@@ -100,13 +100,14 @@ StatusOr<std::optional<Entry>> SqliteStore::Get(std::string_view key) {
 StatusOr<std::vector<Entry>> SqliteStore::List(std::string_view prefix,
                                                std::string_view start_after, size_t limit) {
   std::lock_guard lock(mu_);
-  // substr() compares bytes, so prefixes need no LIKE escaping.
+  // The prefix is compared as bytes, so it needs no LIKE escaping. The key is cast to a BLOB
+  // first: substr() of TEXT counts characters, not bytes, and would miss non-ASCII prefixes.
   Statement st(db_,
-               "SELECT key, value, version FROM kv WHERE substr(key, 1, ?) = ? AND key > ? "
-               "ORDER BY key LIMIT ?");
+               "SELECT key, value, version FROM kv WHERE substr(CAST(key AS BLOB), 1, ?) = ? "
+               "AND key > ? ORDER BY key LIMIT ?");
   RETURN_IF_ERROR(st.status());
   st.Bind(1, static_cast<int64_t>(prefix.size()));
-  st.Bind(2, prefix);
+  st.BindBlob(2, prefix);
   st.Bind(3, start_after);
   st.Bind(4, limit == 0 ? int64_t{-1} : static_cast<int64_t>(limit));
   std::vector<Entry> out;
@@ -133,26 +134,29 @@ StatusOr<int64_t> SqliteStore::Commit(const std::vector<Op>& ops) {
     if (st.Step() != SQLITE_ROW) return rollback(SqliteError(db_, "revision"));
     revision = st.Int(0);
   }
+  // Every precondition is checked before any operation is applied, so each sees the state the
+  // commit started from, as an etcd transaction's compares do.
   for (const Op& op : ops) {
-    if (op.precondition.kind != Precondition::Kind::kNone) {
-      auto current = GetLocked(op.key);
-      if (!current.ok()) return rollback(current.status());
-      bool holds = true;
-      switch (op.precondition.kind) {
-        case Precondition::Kind::kAbsent:
-          holds = !current->has_value();
-          break;
-        case Precondition::Kind::kPresent:
-          holds = current->has_value();
-          break;
-        case Precondition::Kind::kVersion:
-          holds = current->has_value() && (*current)->version == op.precondition.version;
-          break;
-        case Precondition::Kind::kNone:
-          break;
-      }
-      if (!holds) return rollback(FailedPrecondition(op.key));
+    if (op.precondition.kind == Precondition::Kind::kNone) continue;
+    auto current = GetLocked(op.key);
+    if (!current.ok()) return rollback(current.status());
+    bool holds = true;
+    switch (op.precondition.kind) {
+      case Precondition::Kind::kAbsent:
+        holds = !current->has_value();
+        break;
+      case Precondition::Kind::kPresent:
+        holds = current->has_value();
+        break;
+      case Precondition::Kind::kVersion:
+        holds = current->has_value() && (*current)->version == op.precondition.version;
+        break;
+      case Precondition::Kind::kNone:
+        break;
     }
+    if (!holds) return rollback(FailedPrecondition(op.key));
+  }
+  for (const Op& op : ops) {
     if (op.type == Op::Type::kPut) {
       Statement st(db_, "INSERT OR REPLACE INTO kv (key, value, version) VALUES (?, ?, ?)");
       if (!st.status().ok()) return rollback(st.status());

@@ -59,8 +59,10 @@ class Store {
   // `limit` of them (0: no limit).
   virtual StatusOr<std::vector<Entry>> List(std::string_view prefix, std::string_view start_after,
                                             size_t limit) = 0;
-  // Applies `ops` atomically. Returns the new revision. When a precondition fails nothing is
-  // applied and the status is kFailedPrecondition with the failing key as its message.
+  // Applies `ops` atomically. Returns the new revision. Preconditions are checked against the
+  // state before the commit (an earlier op of the same commit does not change what a later
+  // precondition sees). When a precondition fails nothing is applied and the status is
+  // kFailedPrecondition with the failing key as its message.
   virtual StatusOr<int64_t> Commit(const std::vector<Op>& ops) = 0;
 };
 
