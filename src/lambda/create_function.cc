@@ -27,8 +27,9 @@ OpResult CreateFunction(OpContext& op) {
     v.Length(name->get<std::string>(), "functionName", 1, 140);
     return v.ToStatus();
   }
-  ASSIGN_OR_RETURN(FunctionRef ref, ParseFunctionName(name->get<std::string>(), "functionName",
-                                                      op.call.region, op.call.account_id));
+  ASSIGN_OR_RETURN(FunctionRef ref,
+                   ParseFunctionName(name->get<std::string>(), "functionName", op.call.region,
+                                     op.call.account_id, NameShape::kNew));
   if (!ref.qualifier.empty()) {
     return InvalidParameterValue(
         "Unsupported qualifier in FunctionName: a new function has only "

@@ -207,6 +207,29 @@ Status ApplyEnvironment(const json& environment, json& configuration) {
 
 bool IsSupportedRuntime(const std::string& runtime) { return In(kSupportedRuntimes, runtime); }
 
+Status CheckArchitectures(const json& architectures, Violations& v) {
+  // AWS shows the list as [a, b]; a bad entry fails the list's member constraint as a whole.
+  std::string shown;
+  for (const json& a : architectures) {
+    if (!a.is_string()) {
+      return InvalidRequestContent(
+          "Could not parse request body into json: architectures must be strings");
+    }
+    shown += (shown.empty() ? "" : ", ") + a.get<std::string>();
+  }
+  shown = "[" + shown + "]";
+  if (architectures.size() > 1) {
+    v.Add(shown, "architectures", "Member must have length less than or equal to 1");
+  } else if (architectures.empty()) {
+    v.Add(shown, "architectures", "Member must have length greater than or equal to 1");
+  } else if (architectures[0] != "x86_64" && architectures[0] != "arm64") {
+    v.Add(shown, "architectures",
+          "Member must satisfy constraint: [Member must satisfy enum value set: [x86_64, arm64], "
+          "Member must not be null]");
+  }
+  return Status::Ok();
+}
+
 StatusOr<nlohmann::json> ParseBody(const std::string& body) {
   if (body.empty()) return json::object();
   json doc = json::parse(body, nullptr, false);
@@ -291,19 +314,7 @@ Status ApplyConfiguration(const json& body, bool creating, const http::CallConte
       v.Range(ephemeral_size, "ephemeralStorage.size", 512, 10240);
     }
   }
-  if (architectures) {
-    if (architectures->size() != 1) {
-      v.Add(architectures->dump(), "architectures",
-            "Member must have length less than or equal to 1");
-    } else if (!(*architectures)[0].is_string()) {
-      return InvalidRequestContent(
-          "Could not parse request body into json: architectures must "
-          "be strings");
-    } else {
-      RETURN_IF_ERROR(CheckEnum((*architectures)[0].get<std::string>(), "architectures.1.member",
-                                {"x86_64", "arm64"}, v));
-    }
-  }
+  if (architectures) RETURN_IF_ERROR(CheckArchitectures(*architectures, v));
   if (package_type)
     RETURN_IF_ERROR(
         CheckEnum(package_type->get<std::string>(), "packageType", {"Zip", "Image"}, v));
@@ -337,18 +348,20 @@ Status ApplyConfiguration(const json& body, bool creating, const http::CallConte
   json logging_out;
   if (logging) {
     logging_out = configuration.value("LoggingConfig", json::object());
-    for (const auto& [key, allowed] :
-         std::initializer_list<std::pair<const char*, std::initializer_list<const char*>>>{
-             {"LogFormat", {"JSON", "Text"}},
-             {"ApplicationLogLevel", {"TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"}},
-             {"SystemLogLevel", {"DEBUG", "INFO", "WARN"}}}) {
+    // One call per member: an initializer_list nested in a range-for's list would dangle.
+    auto check = [&](const char* key, std::initializer_list<const char*> allowed) -> Status {
       ASSIGN_OR_RETURN(const json* value, Member(*logging, key, T::string));
-      if (!value) continue;
+      if (!value) return Status::Ok();
       std::string member =
           std::string("loggingConfig.") + static_cast<char>(tolower(key[0])) + std::string(key + 1);
       RETURN_IF_ERROR(CheckEnum(value->get<std::string>(), member, allowed, v));
       logging_out[key] = *value;
-    }
+      return Status::Ok();
+    };
+    RETURN_IF_ERROR(check("LogFormat", {"JSON", "Text"}));
+    RETURN_IF_ERROR(
+        check("ApplicationLogLevel", {"TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"}));
+    RETURN_IF_ERROR(check("SystemLogLevel", {"DEBUG", "INFO", "WARN"}));
     ASSIGN_OR_RETURN(const json* group, Member(*logging, "LogGroup", T::string));
     if (group) logging_out["LogGroup"] = *group;
   }

@@ -7,11 +7,16 @@
 #include "common/status.h"
 #include "http/service.h"
 #include "lambda/lambda_deps.h"
+#include "lambda/validation.h"
 
 namespace lamina::lambda {
 
 // Runtimes Lamina runs.
 bool IsSupportedRuntime(const std::string& runtime);
+
+// Checks an Architectures list (exactly one of x86_64, arm64), adding AWS's violation to `v`;
+// InvalidRequestContentException for an entry that is not a string.
+Status CheckArchitectures(const nlohmann::json& architectures, Violations& v);
 
 // Validates the configuration members present in `body` and writes them into `configuration`.
 // With `creating`, absent members get AWS's defaults and the create-only members (PackageType,

@@ -1,5 +1,6 @@
 #include "lambda/function_name.h"
 
+#include <regex>
 #include <vector>
 
 #include "lambda/errors.h"
@@ -7,15 +8,46 @@
 namespace lamina::lambda {
 namespace {
 
-constexpr std::string_view kPattern =
+// The model's patterns for the FunctionName and NamespacedFunctionName shapes.
+constexpr std::string_view kNewPattern =
+    "(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:)?"
+    "(\\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?";
+constexpr std::string_view kExistingPattern =
     "(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:)?"
     "(\\d{12}:)?(function:)?([a-zA-Z0-9-_\\.]+)(:(\\$LATEST(\\.PUBLISHED)?|[a-zA-Z0-9-_]+))?";
+
+// Whether `name` is made of the characters the shape allows, whatever its length.
+bool HasNameCharacters(std::string_view name, NameShape shape) {
+  if (name.empty()) return false;
+  for (char c : name) {
+    if (!(isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' ||
+          (c == '.' && shape == NameShape::kExisting))) {
+      return false;
+    }
+  }
+  return true;
+}
 
 bool IsQualifier(std::string_view q) {
   if (q == "$LATEST") return true;
   if (q.empty() || q.size() > 128) return false;
   for (char c : q) {
     if (!(isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_')) return false;
+  }
+  return true;
+}
+
+// The region part of the model's function name patterns.
+bool IsRegion(std::string_view r) {
+  static const std::regex kRegion("[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d");
+  return std::regex_match(r.begin(), r.end(), kRegion);
+}
+
+bool IsPartition(std::string_view p) {
+  // aws[a-zA-Z-]*
+  if (p.substr(0, 3) != "aws") return false;
+  for (char c : p.substr(3)) {
+    if (!(isalpha(static_cast<unsigned char>(c)) || c == '-')) return false;
   }
   return true;
 }
@@ -39,26 +71,23 @@ std::vector<std::string_view> SplitColons(std::string_view s) {
   }
 }
 
-Status PatternError(std::string_view input, std::string_view member) {
+Status PatternError(std::string_view input, std::string_view member, NameShape shape) {
   return ValidationError("1 validation error detected: Value '" + std::string(input) + "' at '" +
                          std::string(member) +
                          "' failed to satisfy constraint: Member must satisfy regular expression "
                          "pattern: " +
-                         std::string(kPattern));
+                         std::string(shape == NameShape::kNew ? kNewPattern : kExistingPattern));
 }
 
 }  // namespace
 
 bool IsValidFunctionName(std::string_view name) {
-  if (name.empty() || name.size() > 64) return false;
-  for (char c : name) {
-    if (!(isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_')) return false;
-  }
-  return true;
+  return name.size() <= 64 && HasNameCharacters(name, NameShape::kNew);
 }
 
 StatusOr<FunctionRef> ParseFunctionName(std::string_view input, std::string_view member,
-                                        const std::string& region, const std::string& account) {
+                                        const std::string& region, const std::string& account,
+                                        NameShape shape) {
   if (input.empty() || input.size() > 256) {
     return ValidationError(
         "1 validation error detected: Value '" + std::string(input) + "' at '" +
@@ -70,9 +99,10 @@ StatusOr<FunctionRef> ParseFunctionName(std::string_view input, std::string_view
   FunctionRef ref;
   if (parts[0] == "arn") {
     // arn:partition:lambda:region:account:function:name[:qualifier]
-    if ((parts.size() != 7 && parts.size() != 8) || parts[1].substr(0, 3) != "aws" ||
-        parts[2] != "lambda" || !IsAccount(parts[4]) || parts[5] != "function") {
-      return PatternError(input, member);
+    if ((parts.size() != 7 && parts.size() != 8) || !IsPartition(parts[1]) ||
+        parts[2] != "lambda" || !IsRegion(parts[3]) || !IsAccount(parts[4]) ||
+        parts[5] != "function") {
+      return PatternError(input, member, shape);
     }
     arn_region = parts[3];
     arn_account = parts[4];
@@ -81,7 +111,7 @@ StatusOr<FunctionRef> ParseFunctionName(std::string_view input, std::string_view
   } else if (parts.size() >= 3) {
     // account:function:name[:qualifier]
     if (parts.size() > 4 || !IsAccount(parts[0]) || parts[1] != "function") {
-      return PatternError(input, member);
+      return PatternError(input, member, shape);
     }
     arn_account = parts[0];
     ref.name = parts[2];
@@ -90,16 +120,17 @@ StatusOr<FunctionRef> ParseFunctionName(std::string_view input, std::string_view
     ref.name = parts[0];
     if (parts.size() == 2) ref.qualifier = parts[1];
   }
-  if (ref.name.size() > 64 && IsValidFunctionName(ref.name.substr(0, 64))) {
-    return ValidationError("1 validation error detected: Value '" + std::string(input) + "' at '" +
-                           std::string(member) +
-                           "' failed to satisfy constraint: Member must have length less than or "
-                           "equal to 64");
-  }
-  if (!IsValidFunctionName(ref.name) ||
+  if (!HasNameCharacters(ref.name, shape) ||
       (parts.size() != 1 && !ref.qualifier.empty() && !IsQualifier(ref.qualifier)) ||
       (ref.qualifier.empty() && (parts.size() == 2 || parts.size() == 4 || parts.size() == 8))) {
-    return PatternError(input, member);
+    return PatternError(input, member, shape);
+  }
+  if (shape == NameShape::kNew && ref.name.size() > 64) {
+    // The shape allows 140 characters for an ARN; the name within it gets a semantic check.
+    return InvalidParameterValue("1 validation error detected: Value '" + std::string(input) +
+                                 "' at '" + std::string(member) +
+                                 "' failed to satisfy constraint: Member must have length less "
+                                 "than or equal to 64");
   }
   if (arn_region != region || arn_account != account) {
     return FunctionNotFound("arn:aws:lambda:" + std::string(arn_region) + ":" +

@@ -10,24 +10,32 @@ using json = nlohmann::json;
 
 namespace {
 
+Status NotATaggableResource(const std::string& arn) {
+  return ValidationError(
+      "1 validation error detected: Value '" + arn +
+      "' at 'resource' failed to satisfy constraint: Member must satisfy regular expression "
+      "pattern: arn:(aws[a-zA-Z-]*):lambda:[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:"
+      "\\d{12}:(function:[a-zA-Z0-9-_]+(:(\\$LATEST|[a-zA-Z0-9-_]+))?|code-signing-config:"
+      "csc-[a-z0-9]{17}|event-source-mapping:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
+      "[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|capacity-provider:[a-zA-Z0-9-_]+)");
+}
+
 // The function a taggable resource ARN names; only unqualified function ARNs are taggable here.
 StatusOr<std::string> TaggedFunction(OpContext& op) {
   const std::string& arn = op.path["Resource"];
-  if (arn.rfind("arn:", 0) != 0) {
-    return ValidationError(
-        "1 validation error detected: Value '" + arn +
-        "' at 'resource' failed to satisfy constraint: Member must satisfy regular expression "
-        "pattern: arn:(aws[a-zA-Z-]*):lambda:[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:"
-        "\\d{12}:(function:[a-zA-Z0-9-_]+(:(\\$LATEST|[a-zA-Z0-9-_]+))?|code-signing-config:"
-        "csc-[a-z0-9]{17}|event-source-mapping:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
-        "[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|capacity-provider:[a-zA-Z0-9-_]+)");
+  if (arn.rfind("arn:", 0) != 0) return NotATaggableResource(arn);
+  auto ref = ParseFunctionName(arn, "resource", op.call.region, op.call.account_id);
+  // The resource is checked against its own pattern, not a function name's.
+  if (!ref.ok() && ref.status().aws_type() == "ValidationException") {
+    return NotATaggableResource(arn);
   }
-  ASSIGN_OR_RETURN(FunctionRef ref,
-                   ParseFunctionName(arn, "resource", op.call.region, op.call.account_id));
-  if (!ref.qualifier.empty()) {
-    return InvalidParameterValue("Tags are not supported on function versions or aliases: " + arn);
+  if (!ref.ok()) return ref.status();
+  if (!ref->qualifier.empty()) {
+    return InvalidParameterValue(
+        "Tags on function aliases and versions are not supported. Please specify a function "
+        "ARN.");
   }
-  return ref.name;
+  return ref->name;
 }
 
 }  // namespace
@@ -40,6 +48,10 @@ OpResult TagResource(OpContext& op) {
     return ValidationError(
         "1 validation error detected: Value null at 'tags' failed to satisfy "
         "constraint: Member must not be null");
+  }
+  if (tags->empty()) {
+    // What AWS answers to an empty Tags map.
+    return InvalidParameterValue("An error occurred and the request cannot be processed.");
   }
   op.path["FunctionName"] = name;
   RETURN_IF_ERROR(ModifyFunction(

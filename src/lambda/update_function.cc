@@ -25,12 +25,7 @@ OpResult UpdateFunctionCode(OpContext& op) {
   ASSIGN_OR_RETURN(const json* architectures, Member(body, "Architectures", json::value_t::array));
   if (architectures) {
     Violations v;
-    if (architectures->size() != 1 || !(*architectures)[0].is_string() ||
-        ((*architectures)[0] != "x86_64" && (*architectures)[0] != "arm64")) {
-      v.Add(architectures->dump(), "architectures",
-            "Member must satisfy constraint: [Member must have length less than or equal to 1, "
-            "Member must satisfy enum value set: [x86_64, arm64]]");
-    }
+    RETURN_IF_ERROR(CheckArchitectures(*architectures, v));
     RETURN_IF_ERROR(v.ToStatus());
   }
   if (!zip) {

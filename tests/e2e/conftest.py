@@ -15,8 +15,37 @@ import time
 import urllib.request
 
 import boto3
+import botocore.auth
+import botocore.awsrequest
 import botocore.config
+import botocore.credentials
 import pytest
+
+
+def _use_authoritative_lambda_model():
+    """Points boto3 at the Lambda model Lamina implements (from the newest botocore installed).
+
+    The system boto3 may predate members such as LoggingConfig; without this it would neither send
+    nor parse them. Only the lambda model is replaced; the AWS CLI keeps its own.
+    """
+    import atexit
+    import glob
+    import gzip
+    found = sorted(glob.glob("/root/.pyenv/versions/*/lib/python*/site-packages/botocore/data/"
+                             "lambda/2015-03-31/service-2.json.gz"))
+    if not found:
+        return
+    models = tempfile.mkdtemp(prefix="lamina-models-")
+    atexit.register(shutil.rmtree, models, True)
+    target = os.path.join(models, "lambda", "2015-03-31")
+    os.makedirs(target)
+    with gzip.open(found[-1], "rb") as src, open(os.path.join(target, "service-2.json"), "wb") as dst:
+        shutil.copyfileobj(src, dst)
+    paths = [models] + [p for p in os.environ.get("AWS_DATA_PATH", "").split(os.pathsep) if p]
+    os.environ["AWS_DATA_PATH"] = os.pathsep.join(paths)
+
+
+_use_authoritative_lambda_model()
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = os.environ.get("LAMINA_BIN", os.path.join(ROOT, "build", "lamina"))
@@ -37,7 +66,9 @@ class Daemon:
         self.extra_args = list(extra_args)
         self.port = free_port()
         self.proc = None
-        self.log_path = os.path.join(data_dir, "..", os.path.basename(data_dir) + ".log")
+        # Next to the data dir, which need not exist yet.
+        self.log_path = os.path.join(os.path.dirname(os.path.normpath(data_dir)),
+                                     os.path.basename(os.path.normpath(data_dir)) + ".log")
 
     @property
     def endpoint(self):
@@ -98,6 +129,41 @@ class Daemon:
             aws_secret_access_key=secret_key or self.secret_key,
             config=botocore.config.Config(retries={"max_attempts": 0}, **config))
 
+    def request(self, method, path, body=b"", headers=None, sign=True, access_key=None,
+                secret_key=None, service="lambda", region=REGION, when=None, timeout=60):
+        """Sends one raw HTTP request, SigV4-signed unless sign=False, whatever its body.
+
+        `when` (a datetime in UTC) signs as of that moment. Returns (status, headers, body bytes);
+        header names are lower-cased.
+        """
+        import http.client
+        if isinstance(body, str):
+            body = body.encode()
+        signed = self.signed_headers(method, path, body, headers, sign, access_key, secret_key,
+                                     service, region, when)
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        try:
+            conn.request(method, path, body=body, headers=signed)
+            r = conn.getresponse()
+            return r.status, {k.lower(): v for k, v in r.getheaders()}, r.read()
+        finally:
+            conn.close()
+
+    def signed_headers(self, method, path, body=b"", headers=None, sign=True, access_key=None,
+                       secret_key=None, service="lambda", region=REGION, when=None):
+        """The headers a SigV4-signed request for `path` with `body` carries (see request())."""
+        request = botocore.awsrequest.AWSRequest(method=method, url=self.endpoint + path,
+                                                 data=body, headers=dict(headers or {}))
+        if sign:
+            creds = botocore.credentials.Credentials(access_key or self.access_key,
+                                                     secret_key or self.secret_key)
+            signer = botocore.auth.SigV4Auth(creds, service, region)
+            if when is None:
+                signer.add_auth(request)
+            else:
+                _sign_at(signer, request, when)
+        return dict(request.prepare().headers.items())
+
     def cli_env(self):
         env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
         env.update({
@@ -122,6 +188,18 @@ class Daemon:
         except ValueError:
             pass
         return p.returncode, out, p.stderr
+
+
+def _sign_at(signer, request, when):
+    """SigV4Auth.add_auth with the clock set to `when` (botocore reads utcnow() inside add_auth)."""
+    if signer.credentials is None:
+        raise ValueError("no credentials")
+    request.context["timestamp"] = when.strftime(botocore.auth.SIGV4_TIMESTAMP)
+    signer._modify_request_before_signing(request)
+    canonical_request = signer.canonical_request(request)
+    string_to_sign = signer.string_to_sign(request, canonical_request)
+    signature = signer.signature(string_to_sign, request)
+    signer._inject_signature_to_request(request, signature)
 
 
 @pytest.fixture
@@ -168,13 +246,18 @@ def make_zip(files):
 HANDLER_ZIP_FILES = {"handler.py": "def handler(event, context):\n    return event\n"}
 
 
-@pytest.fixture
-def role(daemon):
-    """An execution role Lambda may assume."""
+def make_role(daemon, service="lambda.amazonaws.com"):
+    """Creates an IAM role in `daemon` whose trust policy lets `service` assume it; returns its ARN."""
     iam = daemon.client("iam")
     name = "role-" + os.urandom(4).hex()
     trust = {"Version": "2012-10-17", "Statement": [{
-        "Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
+        "Effect": "Allow", "Principal": {"Service": service},
         "Action": "sts:AssumeRole"}]}
     r = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))
     return r["Role"]["Arn"]
+
+
+@pytest.fixture
+def role(daemon):
+    """An execution role Lambda may assume."""
+    return make_role(daemon)

@@ -34,13 +34,37 @@ TEST(LambdaFunctionName, AcceptsEveryFormAwsAccepts) {
 
 TEST(LambdaFunctionName, RejectsMalformedNamesWithValidationException) {
   EXPECT_EQ(ErrorType(""), "ValidationException");
-  EXPECT_EQ(ErrorType(std::string(65, 'a')), "ValidationException");
   EXPECT_EQ(ErrorType("has space"), "ValidationException");
   EXPECT_EQ(ErrorType("f:"), "ValidationException");
   EXPECT_EQ(ErrorType("f:bad qualifier"), "ValidationException");
   EXPECT_EQ(ErrorType("arn:aws:lambda:us-east-1:000000000000:layer:f"), "ValidationException");
   EXPECT_EQ(ErrorType("12345:function:f"), "ValidationException");
+  EXPECT_EQ(ErrorType("arn:aws:lambda:invalid-region:000000000000:function:f"),
+            "ValidationException");
+  EXPECT_EQ(ErrorType("arn:aws:lambda::000000000000:function:f"), "ValidationException");
+  EXPECT_EQ(ErrorType("arn:aws:ec2:us-east-1:000000000000:function:f"), "ValidationException");
   EXPECT_EQ(ErrorType("f\xff"), "ValidationException");
+}
+
+// As AWS answers: CreateFunction refuses a 65-character name with InvalidParameterValueException
+// and its own pattern; a lookup accepts it (and '.') and then finds nothing.
+TEST(LambdaFunctionName, NewNamesAreStricterThanLookups) {
+  const std::string long_name(65, 'a');
+  EXPECT_EQ(Parse(long_name).name, long_name);
+  EXPECT_EQ(Parse("dotted.name").name, "dotted.name");
+  auto created = ParseFunctionName(long_name, "functionName", kRegion, kAccount, NameShape::kNew);
+  ASSERT_FALSE(created.ok());
+  EXPECT_EQ(created.status().aws_type(), "InvalidParameterValueException");
+  EXPECT_EQ(created.status().message(),
+            "1 validation error detected: Value '" + long_name +
+                "' at 'functionName' failed to satisfy constraint: Member must have length less "
+                "than or equal to 64");
+  auto dotted =
+      ParseFunctionName("dotted.name", "functionName", kRegion, kAccount, NameShape::kNew);
+  ASSERT_FALSE(dotted.ok());
+  EXPECT_EQ(dotted.status().aws_type(), "ValidationException");
+  EXPECT_NE(dotted.status().message().find("(function:)?([a-zA-Z0-9-_]+)(:(\\$LATEST|"),
+            std::string::npos);
 }
 
 TEST(LambdaFunctionName, AnotherAccountOrRegionIsNotFoundHere) {
