@@ -83,6 +83,7 @@ http::Service* Edge::Route(const http::HttpRequest& request) const {
   if (const std::string* target = request.Header("x-amz-target")) {
     if (StartsWith(*target, "Kinesis_")) return find("kinesis");
     if (StartsWith(*target, "DynamoDB_")) return find("dynamodb");
+    if (StartsWith(*target, "Logs_")) return find("logs");
   }
   if (IsDatedPath(request.path) || StartsWith(request.path, "/_lamina/code/")) {
     return find("lambda");
