@@ -47,6 +47,12 @@ int Main(int argc, char** argv) {
   serve->add_option("--auth", auth, "Verify SigV4 signatures (off: accept any credentials)")
       ->capture_default_str()
       ->check(CLI::IsMember({"on", "off"}));
+  double keep_alive_s = 600;
+  serve
+      ->add_option("--keep-alive", keep_alive_s,
+                   "Seconds an idle execution environment is kept before it is reaped")
+      ->capture_default_str()
+      ->check(CLI::Range(0.01, 86400.0));
   serve->add_option("--log-level", log_level, "debug, info, warn or error")
       ->capture_default_str()
       ->check(CLI::IsMember({"debug", "info", "warn", "error"}));
@@ -55,6 +61,7 @@ int Main(int argc, char** argv) {
 
   log::SetLevel(log_level);
   options.auth_enabled = auth == "on";
+  options.keep_alive_ms = static_cast<int64_t>(keep_alive_s * 1000);
   if (serve->parsed()) return server::RunDaemon(options);
   return 0;
 }

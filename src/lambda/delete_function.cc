@@ -23,6 +23,7 @@ OpResult DeleteFunction(OpContext& op) {
     Status deleted = op.deps.functions.Delete(*record);
     if (deleted.ok()) {
       ReleaseCode(op, record->code_blob);
+      RetireEnvironments(op, ref.name);
       http::HttpResponse r;
       r.status = 204;
       return r;

@@ -5,7 +5,9 @@
 
 #include "auth/credentials.h"
 #include "common/clock.h"
+#include "invoke/invoker.h"
 #include "lambda/function_record.h"
+#include "sandbox/code_cache.h"
 #include "services/iam/iam_service.h"
 #include "store/blob_store.h"
 #include "store/store.h"
@@ -14,14 +16,16 @@ namespace lamina::lambda {
 
 struct LambdaDeps {
   LambdaDeps(store::Store* s, store::BlobStore* b, const Clock* c, const auth::Credential* signer,
-             services::iam::IamService* i)
-      : store(s), blobs(b), clock(c), code_signer(signer), iam(i) {}
+             services::iam::IamService* i, invoke::Invoker* inv, sandbox::CodeCache* cc)
+      : store(s), blobs(b), clock(c), code_signer(signer), iam(i), invoker(inv), code(cc) {}
 
   store::Store* store;
   store::BlobStore* blobs;
   const Clock* clock;
   const auth::Credential* code_signer;  // presigns Code.Location download URLs
   services::iam::IamService* iam;
+  invoke::Invoker* invoker;  // runs functions; null where sandboxes are unavailable
+  sandbox::CodeCache* code;  // unpacked packages for /var/task
   FunctionRepository functions{store};
   // Serialises code-blob writes against blob garbage collection, so a blob is never removed
   // while a new record is about to name it.

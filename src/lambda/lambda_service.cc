@@ -30,6 +30,7 @@ constexpr Route kRoutes[] = {
     {"DELETE", "/2017-03-31/tags/{Resource}", UntagResource},
     {"GET", "/2017-03-31/tags/{Resource}", ListTags},
     {"GET", "/_lamina/code/{Blob}", DownloadCode},
+    {"POST", "/2015-03-31/functions/{FunctionName}/invocations", nullptr},  // Invoke, async
 };
 
 std::vector<std::string> Segments(std::string_view path) {
@@ -72,8 +73,9 @@ bool Match(const char* pattern, const std::vector<std::string>& segments,
 }  // namespace
 
 LambdaService::LambdaService(store::Store* store, store::BlobStore* blobs, const Clock* clock,
-                             const auth::Credential* code_signer, services::iam::IamService* iam)
-    : deps_(new LambdaDeps{store, blobs, clock, code_signer, iam}) {}
+                             const auth::Credential* code_signer, services::iam::IamService* iam,
+                             invoke::Invoker* invoker, sandbox::CodeCache* code)
+    : deps_(new LambdaDeps{store, blobs, clock, code_signer, iam, invoker, code}) {}
 
 LambdaService::~LambdaService() = default;
 
@@ -90,6 +92,12 @@ void LambdaService::Handle(const http::CallContext& context, http::HttpRequest r
     OpContext op{context, request, std::move(params), {}, *deps_};
     if (!ParseQuery(request.query, op.query)) {
       respond(RenderError(context, InvalidParameterValue("The query string is not well-formed.")));
+      return;
+    }
+    if (route.operation == nullptr) {  // Invoke answers asynchronously
+      Invoke(op, [respond](OpResult r) {
+        respond(r.ok() ? std::move(*r) : lambda::RenderError(r.status()));
+      });
       return;
     }
     OpResult result = route.operation(op);

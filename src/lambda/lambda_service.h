@@ -7,6 +7,8 @@
 #include "auth/credentials.h"
 #include "common/clock.h"
 #include "http/service.h"
+#include "invoke/invoker.h"
+#include "sandbox/code_cache.h"
 #include "services/iam/iam_service.h"
 #include "store/blob_store.h"
 #include "store/store.h"
@@ -18,8 +20,10 @@ struct LambdaDeps;
 class LambdaService final : public http::Service {
  public:
   // Every pointer must outlive the service. `code_signer` presigns code download URLs.
+  // `invoker` and `code` may be null: then functions are stored but cannot run.
   LambdaService(store::Store* store, store::BlobStore* blobs, const Clock* clock,
-                const auth::Credential* code_signer, services::iam::IamService* iam);
+                const auth::Credential* code_signer, services::iam::IamService* iam,
+                invoke::Invoker* invoker, sandbox::CodeCache* code);
   ~LambdaService() override;
 
   std::string_view signing_name() const override { return "lambda"; }

@@ -134,6 +134,10 @@ Status MergeTags(const nlohmann::json& requested, nlohmann::json& tags) {
   return Status::Ok();
 }
 
+void RetireEnvironments(OpContext& op, const std::string& function_name) {
+  if (op.deps.invoker) op.deps.invoker->scheduler()->Retire(function_name);
+}
+
 http::HttpResponse ConfigurationResponse(int status, const FunctionRecord& record) {
   return JsonResponse(status, record.configuration.dump());
 }

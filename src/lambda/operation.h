@@ -44,6 +44,11 @@ OpResult UntagResource(OpContext& op);
 OpResult ListTags(OpContext& op);
 OpResult GetAccountSettings(OpContext& op);
 OpResult DownloadCode(OpContext& op);
+// Invoke answers when the function has run: `done` is called once, from another thread.
+void Invoke(OpContext& op, std::function<void(OpResult)> done);
+
+// Retires the function's running environments after a change (no-op without an invoker).
+void RetireEnvironments(OpContext& op, const std::string& function_name);
 
 // Shared by the operations.
 

@@ -64,6 +64,7 @@ OpResult UpdateFunctionCode(OpContext& op) {
     return record.status();
   }
   if (old_blob != blob) ReleaseCode(op, old_blob);
+  RetireEnvironments(op, record->name());
   return ConfigurationResponse(200, *record);
 }
 
@@ -74,6 +75,7 @@ OpResult UpdateFunctionConfiguration(OpContext& op) {
                      return ApplyConfiguration(body, /*creating=*/false, op.call, op.deps,
                                                r.configuration);
                    }));
+  RetireEnvironments(op, record.name());
   return ConfigurationResponse(200, record);
 }
 

@@ -2,15 +2,22 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
+#include <memory>
 #include <thread>
 
 #include "auth/credentials.h"
 #include "common/file_util.h"
 #include "common/log.h"
 #include "http/server.h"
+#include "invoke/invoker.h"
 #include "lambda/lambda_service.h"
+#include "sandbox/cgroup.h"
+#include "sandbox/code_cache.h"
+#include "scheduler/scheduler.h"
 #include "server/edge.h"
 #include "services/iam/iam_service.h"
 #include "services/iam/sts_service.h"
@@ -36,6 +43,34 @@ void PrintUsage(const DaemonOptions& options, const auth::AdminCredentials& admi
         "throwaway local work.\n";
   }
   std::fputs(text.c_str(), stderr);
+}
+
+struct Sandboxes {
+  std::unique_ptr<sandbox::CgroupHost> cgroups;
+  scheduler::SchedulerOptions options;
+};
+
+// Finds lamina-init and the runtimes beside this binary, the cgroup hierarchies, and makes the
+// directories sandboxes are built from.
+StatusOr<Sandboxes> PrepareSandboxes(const DaemonOptions& options, sandbox::CodeCache& code) {
+  char self[4096];
+  ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
+  if (n <= 0) return Internal("cannot find this binary");
+  std::string dir(self, static_cast<size_t>(n));
+  dir = dir.substr(0, dir.rfind('/'));
+  Sandboxes out;
+  out.options.paths.init_binary = dir + "/lamina-init";
+  out.options.paths.runtime_dir = dir + "/runtimes";
+  out.options.paths.root_dir = options.data_dir + "/sandbox-root";
+  out.options.keep_alive = std::chrono::milliseconds(options.keep_alive_ms);
+  if (::access(out.options.paths.init_binary.c_str(), X_OK) != 0) {
+    return Internal("no lamina-init beside " + std::string(self));
+  }
+  if (::geteuid() != 0) return Internal("sandboxes need root (namespaces, cgroups, mounts)");
+  RETURN_IF_ERROR(MakeDirs(out.options.paths.root_dir, 0755));
+  RETURN_IF_ERROR(code.Init());
+  ASSIGN_OR_RETURN(out.cgroups, sandbox::CgroupHost::Detect());
+  return out;
 }
 
 }  // namespace
@@ -74,7 +109,22 @@ int RunDaemon(const DaemonOptions& options) {
   SystemClock clock;
   services::iam::IamService iam(store->get(), &clock);
   services::iam::StsService sts;
-  lambda::LambdaService lambda_service(store->get(), &blobs, &clock, &admin->admin(), &iam);
+
+  // Running functions needs cgroups, namespaces and lamina-init beside this binary; without them
+  // the daemon still stores and serves everything else.
+  sandbox::CodeCache code(options.data_dir + "/code", &blobs);
+  std::unique_ptr<sandbox::CgroupHost> cgroups;
+  std::unique_ptr<scheduler::Scheduler> scheduler;
+  std::unique_ptr<invoke::Invoker> invoker;
+  if (auto sandboxes = PrepareSandboxes(options, code); sandboxes.ok()) {
+    cgroups = std::move(sandboxes->cgroups);
+    scheduler = std::make_unique<scheduler::Scheduler>(sandboxes->options, cgroups.get());
+    invoker = std::make_unique<invoke::Invoker>(scheduler.get(), nullptr);
+  } else {
+    log::Warn("functions cannot run on this host", {{"error", sandboxes.status().ToString()}});
+  }
+  lambda::LambdaService lambda_service(store->get(), &blobs, &clock, &admin->admin(), &iam,
+                                       invoker.get(), invoker ? &code : nullptr);
 
   EdgeOptions edge_options;
   edge_options.region = options.region;

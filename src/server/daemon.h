@@ -15,6 +15,7 @@ struct DaemonOptions {
   std::string region = "us-east-1";
   std::string account_id = "000000000000";
   bool auth_enabled = true;
+  int64_t keep_alive_ms = 10 * 60 * 1000;  // idle environments are reaped after this
 };
 
 // Returns the process exit code.

@@ -1,0 +1,385 @@
+#include "init/init_server.h"
+
+// Boost 1.74's awaitable.hpp uses std::exchange without including <utility>.
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <chrono>
+#include <cstring>
+#include <deque>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <utility>
+
+#include "common/clock.h"
+#include "sandbox/frame.h"
+
+namespace lamina::init {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+using sandbox::FrameType;
+
+constexpr size_t kMaxResponseBytes = 6291556;  // AWS's synchronous response limit
+constexpr size_t kMaxLogLine = 256 * 1024;
+
+std::string ErrorBody(const std::string& type, const std::string& message) {
+  return nlohmann::json{{"errorMessage", message}, {"errorType", type}}.dump(
+      -1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+struct Invocation {
+  std::string id, deadline_ms, arn, trace_id, client_context, identity, tenant_id, payload;
+  bool answered = false;
+};
+
+class InitServer {
+ public:
+  explicit InitServer(const InitOptions& o)
+      : options_(o),
+        daemon_(io_, o.daemon_fd),
+        acceptor_(io_),
+        next_waker_(io_),
+        signals_(io_, SIGCHLD) {}
+
+  int Run() {
+    boost::system::error_code ec;
+    tcp::endpoint endpoint(asio::ip::make_address(options_.address), options_.port);
+    acceptor_.open(endpoint.protocol(), ec);
+    if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor_.bind(endpoint, ec);
+    if (!ec) acceptor_.listen(64, ec);
+    if (ec) return Die("Runtime API cannot listen: " + ec.message());
+    if (!StartBootstrap()) return 1;
+    WatchChildren();
+    asio::co_spawn(io_, ReadDaemon(), asio::detached);
+    asio::co_spawn(io_, Accept(), asio::detached);
+    io_.run();
+    return exit_code_;
+  }
+
+ private:
+  // --- the daemon side --------------------------------------------------------------------
+  void Send(FrameType type, const std::vector<std::string_view>& fields) {
+    std::string frame;
+    sandbox::AppendFrame(type, fields, frame);
+    boost::system::error_code ec;
+    asio::write(daemon_, asio::buffer(frame), ec);
+    if (ec) Stop(0);  // the daemon is gone: nothing left to serve
+  }
+
+  int Die(const std::string& message) {
+    Send(FrameType::kInitError, {"Sandbox.Failure", ErrorBody("Sandbox.Failure", message)});
+    return 1;
+  }
+
+  asio::awaitable<void> ReadDaemon() {
+    sandbox::FrameDecoder decoder;
+    char buf[65536];
+    for (;;) {
+      boost::system::error_code ec;
+      size_t n = co_await daemon_.async_read_some(asio::buffer(buf),
+                                                  asio::redirect_error(asio::use_awaitable, ec));
+      if (ec) break;
+      decoder.Feed(buf, n);
+      bool bad = false;
+      while (auto frame = decoder.Next(bad)) {
+        if (frame->type == FrameType::kInvoke && frame->fields.size() == 8) {
+          auto& f = frame->fields;
+          pending_.push_back(Invocation{std::move(f[0]), std::move(f[1]), std::move(f[2]),
+                                        std::move(f[3]), std::move(f[4]), std::move(f[5]),
+                                        std::move(f[6]), std::move(f[7])});
+          next_waker_.cancel();
+        } else if (frame->type == FrameType::kShutdown) {
+          KillBootstrap();
+          Stop(0);
+          co_return;
+        }
+      }
+      if (bad) break;
+    }
+    KillBootstrap();
+    Stop(0);
+  }
+
+  // --- the runtime's process ----------------------------------------------------------------
+  bool StartBootstrap() {
+    int out[2], err[2];
+    if (::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0) {
+      Die(std::string("pipe: ") + std::strerror(errno));
+      return false;
+    }
+    std::vector<char*> argv;
+    for (const std::string& a : options_.bootstrap) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    pid_t pid = ::fork();
+    if (pid < 0) {
+      Die(std::string("fork: ") + std::strerror(errno));
+      return false;
+    }
+    if (pid == 0) {
+      // The runtime gets the environment, stdout/stderr into our pipes, nothing else of ours.
+      int null = ::open("/dev/null", O_RDONLY);
+      if (null >= 0) ::dup2(null, 0);
+      ::dup2(out[1], 1);
+      ::dup2(err[1], 2);
+      ::execve(argv[0], argv.data(), environ);
+      std::string message = std::string("exec ") + argv[0] + ": " + std::strerror(errno) + "\n";
+      (void)!::write(2, message.data(), message.size());
+      ::_exit(127);
+    }
+    bootstrap_pid_ = pid;
+    ::close(out[1]);
+    ::close(err[1]);
+    open_pipes_ = 2;
+    asio::co_spawn(io_, Capture(out[0], "1"), asio::detached);
+    asio::co_spawn(io_, Capture(err[0], "2"), asio::detached);
+    return true;
+  }
+
+  void KillBootstrap() {
+    if (bootstrap_pid_ > 0) ::kill(bootstrap_pid_, SIGKILL);
+  }
+
+  // Relays each line the runtime writes as a log frame with its arrival time.
+  asio::awaitable<void> Capture(int fd, std::string stream) {
+    asio::posix::stream_descriptor pipe(io_, fd);
+    std::string pending;
+    char buf[16384];
+    for (;;) {
+      boost::system::error_code ec;
+      size_t n = co_await pipe.async_read_some(asio::buffer(buf),
+                                               asio::redirect_error(asio::use_awaitable, ec));
+      if (ec) break;
+      pending.append(buf, n);
+      size_t start = 0;
+      for (;;) {
+        size_t nl = pending.find('\n', start);
+        if (nl == std::string::npos) break;
+        EmitLog(stream, std::string_view(pending).substr(start, nl - start));
+        start = nl + 1;
+      }
+      pending.erase(0, start);
+      while (pending.size() >= kMaxLogLine) {
+        EmitLog(stream, std::string_view(pending).substr(0, kMaxLogLine));
+        pending.erase(0, kMaxLogLine);
+      }
+    }
+    if (!pending.empty()) EmitLog(stream, pending);
+    if (--open_pipes_ == 0 && bootstrap_status_) ReportExit();
+  }
+
+  void EmitLog(const std::string& stream, std::string_view line) {
+    Send(FrameType::kLog, {stream, std::to_string(NowMillis()), line});
+  }
+
+  // PID 1 reaps every orphan in the sandbox, not just the runtime.
+  void WatchChildren() {
+    signals_.async_wait([this](const boost::system::error_code& ec, int) {
+      if (ec) return;
+      int status = 0;
+      pid_t pid;
+      while ((pid = ::waitpid(-1, &status, WNOHANG)) > 0) {
+        if (pid == bootstrap_pid_) {
+          bootstrap_status_ = status;
+          bootstrap_pid_ = -1;
+          // Output still in the pipes is relayed first; the exit report follows it.
+          if (open_pipes_ == 0) ReportExit();
+        }
+      }
+      WatchChildren();
+    });
+  }
+
+  void ReportExit() {
+    if (exit_reported_) return;
+    exit_reported_ = true;
+    int s = *bootstrap_status_;
+    std::string how = WIFSIGNALED(s) ? "signal " + std::to_string(WTERMSIG(s))
+                                     : "exit " + std::to_string(WEXITSTATUS(s));
+    Send(FrameType::kExit, {how});
+    Stop(0);
+  }
+
+  void Stop(int code) {
+    exit_code_ = code;
+    io_.stop();
+  }
+
+  // --- the Runtime API ----------------------------------------------------------------------
+  asio::awaitable<void> Accept() {
+    for (;;) {
+      boost::system::error_code ec;
+      tcp::socket socket =
+          co_await acceptor_.async_accept(asio::redirect_error(asio::use_awaitable, ec));
+      if (ec) co_return;
+      socket.set_option(tcp::no_delay(true), ec);
+      asio::co_spawn(io_, Serve(std::move(socket)), asio::detached);
+    }
+  }
+
+  using Response = bhttp::response<bhttp::string_body>;
+
+  static Response Json(unsigned status, std::string body) {
+    Response r{static_cast<bhttp::status>(status), 11};
+    r.set(bhttp::field::content_type, "application/json");
+    r.body() = std::move(body);
+    return r;
+  }
+
+  static Response ErrorJson(unsigned status, const std::string& type, const std::string& message) {
+    return Json(status, ErrorBody(type, message));
+  }
+
+  asio::awaitable<Response> Next() {
+    if (!ready_sent_) {
+      ready_sent_ = true;
+      Send(FrameType::kReady, {});
+    }
+    while (pending_.empty()) {
+      next_waker_.expires_at(asio::steady_timer::time_point::max());
+      boost::system::error_code ec;
+      co_await next_waker_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    }
+    current_ = std::move(pending_.front());
+    pending_.pop_front();
+    Response r = Json(200, current_->payload);
+    r.set("Lambda-Runtime-Aws-Request-Id", current_->id);
+    r.set("Lambda-Runtime-Deadline-Ms", current_->deadline_ms);
+    r.set("Lambda-Runtime-Invoked-Function-Arn", current_->arn);
+    r.set("Lambda-Runtime-Trace-Id", current_->trace_id);
+    if (!current_->client_context.empty()) {
+      r.set("Lambda-Runtime-Client-Context", current_->client_context);
+    }
+    if (!current_->identity.empty()) r.set("Lambda-Runtime-Cognito-Identity", current_->identity);
+    if (!current_->tenant_id.empty()) r.set("Lambda-Runtime-Aws-Tenant-Id", current_->tenant_id);
+    co_return r;
+  }
+
+  // Checks that `id` names the invocation in progress and that it is still unanswered.
+  std::optional<Response> CheckAnswerable(const std::string& id) {
+    if (!current_ || current_->id != id) {
+      return ErrorJson(400, "InvalidRequestID", "Invalid request ID");
+    }
+    if (current_->answered) {
+      return ErrorJson(403, "InvalidStateTransition",
+                       "State transition from ResponseSent to ResponseSent failed for runtime. "
+                       "Error: State transition is not allowed");
+    }
+    return std::nullopt;
+  }
+
+  Response Answer(const std::string& id, bool is_error, const std::string& error_type,
+                  const std::string& body, bool too_large) {
+    if (auto rejected = CheckAnswerable(id)) return *rejected;
+    current_->answered = true;
+    if (too_large) {
+      Send(FrameType::kError,
+           {id, "Function.ResponseSizeTooLarge",
+            "{\"errorMessage\":\"Response payload size exceeded maximum allowed payload size "
+            "(6291556 bytes).\",\"errorType\":\"Function.ResponseSizeTooLarge\"}"});
+      return ErrorJson(413, "RequestEntityTooLarge",
+                       "Exceeded maximum allowed payload size (6291556 bytes).");
+    }
+    if (is_error) {
+      Send(FrameType::kError, {id, error_type.empty() ? "Unhandled" : error_type, body});
+    } else {
+      Send(FrameType::kResponse, {id, body});
+    }
+    return Json(202, "{\"status\":\"OK\"}");
+  }
+
+  asio::awaitable<void> Serve(tcp::socket socket) {
+    beast::tcp_stream stream(std::move(socket));
+    beast::flat_buffer buffer;
+    for (;;) {
+      bhttp::request_parser<bhttp::string_body> parser;
+      parser.body_limit(kMaxResponseBytes);
+      boost::system::error_code ec;
+      co_await bhttp::async_read(stream, buffer, parser,
+                                 asio::redirect_error(asio::use_awaitable, ec));
+      bool too_large = ec == bhttp::error::body_limit;
+      if (ec && !too_large) co_return;
+      auto& request = parser.get();
+      std::string_view target(request.target().data(), request.target().size());
+      std::string_view method(request.method_string().data(), request.method_string().size());
+      Response response;
+      constexpr std::string_view kInvocation = "/2018-06-01/runtime/invocation/";
+      if (method == "GET" && target == "/2018-06-01/runtime/invocation/next") {
+        response = co_await Next();
+      } else if (method == "POST" && target.substr(0, kInvocation.size()) == kInvocation) {
+        std::string_view rest = target.substr(kInvocation.size());
+        size_t slash = rest.find('/');
+        std::string id(rest.substr(0, slash));
+        std::string_view action = slash == std::string_view::npos ? "" : rest.substr(slash + 1);
+        if (action == "response") {
+          response = Answer(id, false, "", request.body(), too_large);
+        } else if (action == "error") {
+          auto type = request.find("Lambda-Runtime-Function-Error-Type");
+          response = Answer(id, true, type == request.end() ? "" : std::string(type->value()),
+                            request.body(), false);
+        } else {
+          response = ErrorJson(404, "NotFound", "Not found");
+        }
+      } else if (method == "POST" && target == "/2018-06-01/runtime/init/error") {
+        if (ready_sent_) {
+          response = ErrorJson(403, "InvalidStateTransition",
+                               "State transition from Ready to InitError failed for runtime. "
+                               "Error: State transition is not allowed");
+        } else {
+          auto type = request.find("Lambda-Runtime-Function-Error-Type");
+          Send(FrameType::kInitError,
+               {type == request.end() ? "Runtime.Unknown" : std::string(type->value()),
+                request.body()});
+          response = Json(202, "{\"status\":\"OK\"}");
+        }
+      } else if (method == "GET" && target == "/2018-06-01/ping") {
+        response = Json(200, "pong");
+      } else {
+        response = ErrorJson(404, "NotFound", "Not found");
+      }
+      response.keep_alive(request.keep_alive() && !too_large);
+      response.prepare_payload();
+      co_await bhttp::async_write(stream, response, asio::redirect_error(asio::use_awaitable, ec));
+      if (ec || too_large || !request.keep_alive()) co_return;
+    }
+  }
+
+  const InitOptions& options_;
+  asio::io_context io_{1};
+  asio::posix::stream_descriptor daemon_;
+  tcp::acceptor acceptor_;
+  asio::steady_timer next_waker_;
+  asio::signal_set signals_;
+  std::deque<Invocation> pending_;
+  std::optional<Invocation> current_;
+  bool ready_sent_ = false;
+  pid_t bootstrap_pid_ = -1;
+  std::optional<int> bootstrap_status_;
+  int open_pipes_ = 0;
+  bool exit_reported_ = false;
+  int exit_code_ = 0;
+};
+
+}  // namespace
+
+int RunInitServer(const InitOptions& options) { return InitServer(options).Run(); }
+
+}  // namespace lamina::init

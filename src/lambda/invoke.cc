@@ -1,0 +1,137 @@
+// Invoke: POST /2015-03-31/functions/{FunctionName}/invocations (synchronous and DryRun).
+#include <nlohmann/json.hpp>
+
+#include "common/crypto.h"
+#include "lambda/errors.h"
+#include "lambda/operation.h"
+
+namespace lamina::lambda {
+
+using json = nlohmann::json;
+
+namespace {
+
+constexpr size_t kMaxSyncPayload = 6 * 1024 * 1024;  // 6,291,456 bytes
+constexpr size_t kMaxClientContext = 3583;
+
+const std::string* Header(const OpContext& op, const char* name) { return op.request.Header(name); }
+
+scheduler::FunctionSpec SpecOf(const OpContext& op, const FunctionRecord& record,
+                               const std::string& code_dir) {
+  const json& c = record.configuration;
+  scheduler::FunctionSpec spec;
+  spec.name = record.name();
+  spec.arn = c.value("FunctionArn", "");
+  spec.revision_id = record.revision_id();
+  spec.runtime = c.value("Runtime", "");
+  spec.handler = c.value("Handler", "");
+  spec.memory_mb = c.value("MemorySize", 128);
+  spec.timeout_s = c.value("Timeout", 3);
+  spec.tmp_mb = c.contains("EphemeralStorage") ? c["EphemeralStorage"].value("Size", 512) : 512;
+  if (auto env = c.find("Environment"); env != c.end()) {
+    if (auto vars = env->find("Variables"); vars != env->end()) {
+      for (const auto& [k, v] : vars->items())
+        spec.environment.emplace_back(k, v.get<std::string>());
+    }
+  }
+  spec.code_dir = code_dir;
+  spec.log_group = c.contains("LoggingConfig")
+                       ? c["LoggingConfig"].value("LogGroup", "/aws/lambda/" + spec.name)
+                       : "/aws/lambda/" + spec.name;
+  spec.role_arn = c.value("Role", "");
+  spec.region = op.call.region;
+  return spec;
+}
+
+http::HttpResponse ToResponse(const invoke::InvokeOutcome& outcome, bool tail) {
+  const scheduler::InvocationResult& r = outcome.result;
+  if (r.kind == scheduler::InvocationResult::Kind::kPlatformError) {
+    return RenderError(Internal(r.payload, "ServiceException"));
+  }
+  http::HttpResponse response = JsonResponse(200, r.payload);
+  response.SetHeader("X-Amz-Executed-Version", "$LATEST");
+  if (r.kind == scheduler::InvocationResult::Kind::kFunctionError) {
+    response.SetHeader("X-Amz-Function-Error", "Unhandled");
+  }
+  if (tail) response.SetHeader("X-Amz-Log-Result", Base64Encode(outcome.log_tail));
+  return response;
+}
+
+}  // namespace
+
+void Invoke(OpContext& op, std::function<void(OpResult)> done) {
+  auto fail = [&done](Status s) { done(std::move(s)); };
+  auto record = LoadFunction(op);
+  if (!record.ok()) return fail(record.status());
+
+  std::string type = "RequestResponse";
+  if (const std::string* t = Header(op, "x-amz-invocation-type")) type = *t;
+  if (type != "RequestResponse" && type != "Event" && type != "DryRun") {
+    return fail(ValidationError("1 validation error detected: Value '" + type +
+                                "' at 'invocationType' failed to satisfy constraint: Member must "
+                                "satisfy enum value set: [Event, RequestResponse, DryRun]"));
+  }
+  std::string log_type = "None";
+  if (const std::string* t = Header(op, "x-amz-log-type")) log_type = *t;
+  if (log_type != "None" && log_type != "Tail") {
+    return fail(ValidationError("1 validation error detected: Value '" + log_type +
+                                "' at 'logType' failed to satisfy constraint: Member must "
+                                "satisfy enum value set: [None, Tail]"));
+  }
+  if (op.request.body.size() > kMaxSyncPayload) {
+    return fail(
+        TooLarge("Request must be smaller than 6291456 bytes for the InvokeFunction "
+                 "operation",
+                 "RequestTooLargeException"));
+  }
+  std::string payload = op.request.body.empty() ? "{}" : op.request.body;
+  if (json::parse(payload, nullptr, false).is_discarded()) {
+    return fail(
+        InvalidRequestContent("Could not parse request body into json: Could not parse "
+                              "payload into json: the payload is not valid JSON"));
+  }
+  std::string client_context;
+  if (const std::string* cc = Header(op, "x-amz-client-context"); cc && !cc->empty()) {
+    if (cc->size() > kMaxClientContext || !Base64Decode(*cc, client_context) ||
+        json::parse(client_context, nullptr, false).is_discarded()) {
+      return fail(
+          InvalidRequestContent("Client context must be a valid Base64-encoded JSON "
+                                "object."));
+    }
+  }
+  const json& c = record->configuration;
+  if (c.value("State", "Active") != "Active") {
+    return fail(
+        ResourceConflict("The operation cannot be performed at this time. The function "
+                         "is currently in the following state: " +
+                         c.value("State", "")));
+  }
+  if (type == "DryRun") {
+    http::HttpResponse r;
+    r.status = 204;
+    return done(r);
+  }
+  if (type == "Event") {
+    return fail(
+        InvalidParameterValue("Lamina does not run asynchronous (Event) invocations "
+                              "yet."));
+  }
+  if (!op.deps.invoker || !op.deps.code) {
+    return fail(Internal("This Lamina daemon cannot run functions: no sandbox support.",
+                         "ServiceException"));
+  }
+  auto code_dir = op.deps.code->Materialize(record->code_blob);
+  if (!code_dir.ok()) return fail(code_dir.status());
+
+  scheduler::InvocationRequest request;
+  request.request_id = RandomUuid();
+  request.payload = std::move(payload);
+  request.invoked_arn = op.FunctionArn(record->name(), op.Query("Qualifier") ? "$LATEST" : "");
+  request.client_context = std::move(client_context);
+  bool tail = log_type == "Tail";
+  op.deps.invoker->Invoke(
+      SpecOf(op, *record, *code_dir), std::move(request),
+      [done, tail](invoke::InvokeOutcome outcome) { done(ToResponse(outcome, tail)); });
+}
+
+}  // namespace lamina::lambda

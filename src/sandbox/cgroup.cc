@@ -1,0 +1,181 @@
+#include "sandbox/cgroup.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <sstream>
+#include <thread>
+
+#include "common/file_util.h"
+
+namespace lamina::sandbox {
+namespace {
+
+constexpr char kRoot[] = "/sys/fs/cgroup";
+
+Status WriteValue(const std::string& path, const std::string& value) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return Internal("open " + path + ": " + std::strerror(errno));
+  ssize_t n = ::write(fd, value.data(), value.size());
+  int e = errno;
+  ::close(fd);
+  if (n != static_cast<ssize_t>(value.size())) {
+    return Internal("write " + value + " to " + path + ": " + std::strerror(e));
+  }
+  return Status::Ok();
+}
+
+int64_t ReadNumber(const std::string& path) {
+  std::string text;
+  if (!ReadFile(path, text).ok()) return 0;
+  return std::strtoll(text.c_str(), nullptr, 10);
+}
+
+// The value of `key` in a flat keyed file such as memory.events.
+int64_t ReadKey(const std::string& path, const std::string& key) {
+  std::string text;
+  if (!ReadFile(path, text).ok()) return 0;
+  std::istringstream in(text);
+  std::string k;
+  int64_t v;
+  while (in >> k >> v) {
+    if (k == key) return v;
+  }
+  return 0;
+}
+
+// The path of this process's group in hierarchy `controller` ("" for v2), from /proc/self/cgroup.
+std::string OwnGroup(const std::string& controller) {
+  std::string text;
+  if (!ReadFile("/proc/self/cgroup", text).ok()) return "/";
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    size_t a = line.find(':'), b = line.find(':', a + 1);
+    if (a == std::string::npos || b == std::string::npos) continue;
+    std::string controllers = line.substr(a + 1, b - a - 1);
+    std::istringstream names(controllers);
+    std::string name;
+    bool match = controller.empty() && controllers.empty();
+    while (std::getline(names, name, ',')) match = match || name == controller;
+    if (match) return line.substr(b + 1);
+  }
+  return "/";
+}
+
+std::string Join(const std::string& a, const std::string& b) {
+  return a + (a.back() == '/' || b.front() == '/' ? "" : "/") + b;
+}
+
+}  // namespace
+
+StatusOr<std::unique_ptr<CgroupHost>> CgroupHost::Detect(const std::string& name) {
+  auto host = std::unique_ptr<CgroupHost>(new CgroupHost());
+  struct stat st;
+  // A v2-only host has cgroup.controllers at the root; a hybrid host like this kind of machine
+  // mounts v1 controllers, and its v2 tree at /sys/fs/cgroup/unified has none enabled.
+  if (::stat((std::string(kRoot) + "/cgroup.controllers").c_str(), &st) == 0) {
+    host->v2_ = true;
+    host->v2_base_ = Join(Join(kRoot, OwnGroup("")), name);
+    RETURN_IF_ERROR(MakeDirs(host->v2_base_));
+    // Delegate the controllers we use to our children.
+    std::string parent = host->v2_base_.substr(0, host->v2_base_.rfind('/'));
+    (void)WriteValue(parent + "/cgroup.subtree_control", "+memory +cpu +pids");
+    RETURN_IF_ERROR(WriteValue(host->v2_base_ + "/cgroup.subtree_control", "+memory +cpu +pids"));
+    return host;
+  }
+  for (auto [controller, base] : {std::pair{"memory", &host->memory_base_},
+                                  {"cpu", &host->cpu_base_},
+                                  {"pids", &host->pids_base_}}) {
+    std::string mount = std::string(kRoot) + "/" + controller;
+    if (::stat(mount.c_str(), &st) != 0) {
+      return Internal(std::string("no cgroup ") + controller + " controller at " + mount);
+    }
+    *base = Join(Join(mount, OwnGroup(controller)), name);
+    RETURN_IF_ERROR(MakeDirs(*base));
+  }
+  // Memory limits must cover children's use too.
+  (void)WriteValue(host->memory_base_ + "/memory.use_hierarchy", "1");
+  return host;
+}
+
+StatusOr<std::unique_ptr<Cgroup>> CgroupHost::Create(const std::string& id,
+                                                     const CgroupLimits& limits) const {
+  auto group = std::unique_ptr<Cgroup>(new Cgroup());
+  group->v2_ = v2_;
+  std::string memory = std::to_string(limits.memory_mb * 1024 * 1024);
+  // AWS: 1,769 MB buys one full vCPU; shares scale linearly (v1 default 1024 = one CPU).
+  int64_t shares = std::max<int64_t>(2, limits.memory_mb * 1024 / 1769);
+  if (v2_) {
+    std::string dir = v2_base_ + "/" + id;
+    if (::mkdir(dir.c_str(), 0755) != 0)
+      return Internal("mkdir " + dir + ": " + std::strerror(errno));
+    group->dirs_.push_back(dir);
+    RETURN_IF_ERROR(WriteValue(dir + "/memory.max", memory));
+    RETURN_IF_ERROR(WriteValue(dir + "/memory.swap.max", "0"));
+    RETURN_IF_ERROR(WriteValue(dir + "/pids.max", std::to_string(limits.pids)));
+    RETURN_IF_ERROR(WriteValue(dir + "/cpu.weight",
+                               std::to_string(std::clamp<int64_t>(shares * 100 / 1024, 1, 10000))));
+  } else {
+    for (const std::string* base : {&memory_base_, &cpu_base_, &pids_base_}) {
+      std::string dir = *base + "/" + id;
+      if (::mkdir(dir.c_str(), 0755) != 0) {
+        return Internal("mkdir " + dir + ": " + std::strerror(errno));
+      }
+      group->dirs_.push_back(dir);
+    }
+    const std::string& mem = group->dirs_[0];
+    RETURN_IF_ERROR(WriteValue(mem + "/memory.limit_in_bytes", memory));
+    // Swap would let a function exceed MemorySize; where the kernel accounts swap, forbid it.
+    (void)WriteValue(mem + "/memory.memsw.limit_in_bytes", memory);
+    (void)WriteValue(mem + "/memory.swappiness", "0");
+    RETURN_IF_ERROR(WriteValue(group->dirs_[1] + "/cpu.shares", std::to_string(shares)));
+    RETURN_IF_ERROR(WriteValue(group->dirs_[2] + "/pids.max", std::to_string(limits.pids)));
+  }
+  for (const std::string& dir : group->dirs_) {
+    int fd = ::open((dir + "/cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd < 0) return Internal("open " + dir + "/cgroup.procs: " + std::strerror(errno));
+    group->join_fds_.push_back(fd);
+  }
+  return group;
+}
+
+int64_t Cgroup::PeakMemoryBytes() const {
+  return ReadNumber(dirs_[0] + (v2_ ? "/memory.peak" : "/memory.max_usage_in_bytes"));
+}
+
+bool Cgroup::OomKilled() const {
+  if (v2_) return ReadKey(dirs_[0] + "/memory.events", "oom_kill") > 0;
+  return ReadKey(dirs_[0] + "/memory.oom_control", "oom_kill") > 0;
+}
+
+void Cgroup::KillAll() const {
+  if (v2_ && WriteValue(dirs_[0] + "/cgroup.kill", "1").ok()) return;
+  for (const std::string& dir : dirs_) {
+    std::string text;
+    if (!ReadFile(dir + "/cgroup.procs", text).ok()) continue;
+    std::istringstream in(text);
+    pid_t pid;
+    while (in >> pid) ::kill(pid, SIGKILL);
+  }
+}
+
+Cgroup::~Cgroup() {
+  for (int fd : join_fds_) ::close(fd);
+  KillAll();
+  // A group can be removed once its last process is gone; killed processes take a moment.
+  for (const std::string& dir : dirs_) {
+    for (int attempt = 0; attempt < 200; ++attempt) {
+      if (::rmdir(dir.c_str()) == 0 || errno == ENOENT) break;
+      if (errno != EBUSY) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  }
+}
+
+}  // namespace lamina::sandbox

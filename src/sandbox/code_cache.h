@@ -1,0 +1,31 @@
+// Function code unpacked on disk, once per package: `<dir>/<sha256 hex>/`, read-only to the
+// sandbox (bound at /var/task). Packages were checked when uploaded (lambda/code_package.h); they
+// are unpacked to a temp directory and renamed into place, so a directory that exists is whole.
+// Thread-safe.
+#pragma once
+
+#include <mutex>
+#include <string>
+
+#include "common/status.h"
+#include "store/blob_store.h"
+
+namespace lamina::sandbox {
+
+class CodeCache {
+ public:
+  CodeCache(std::string dir, const store::BlobStore* blobs) : dir_(std::move(dir)), blobs_(blobs) {}
+
+  Status Init();
+  // The directory holding the unpacked package `blob`, unpacking it first if needed.
+  StatusOr<std::string> Materialize(const std::string& blob);
+  // Removes an unpacked package (when no function uses it any more).
+  void Evict(const std::string& blob);
+
+ private:
+  std::string dir_;
+  const store::BlobStore* blobs_;
+  std::mutex mu_;  // serialises unpacking
+};
+
+}  // namespace lamina::sandbox

@@ -1,0 +1,276 @@
+#include "scheduler/environment.h"
+
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/write.hpp>
+#include <nlohmann/json.hpp>
+
+#include "common/clock.h"
+#include "common/crypto.h"
+#include "common/log.h"
+#include "common/time_format.h"
+#include "scheduler/runtime_command.h"
+
+namespace lamina::scheduler {
+namespace {
+
+namespace asio = boost::asio;
+using sandbox::FrameType;
+using Clock = std::chrono::steady_clock;
+
+// The init phase may take this long, whatever the function's timeout (as on AWS).
+constexpr auto kInitTimeout = std::chrono::seconds(10);
+
+double MillisSince(Clock::time_point t) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
+}
+
+std::string ErrorObject(const std::string& type, const std::string& message) {
+  return nlohmann::json{{"errorType", type}, {"errorMessage", message}}.dump();
+}
+
+std::string TimeoutText(double seconds) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "Task timed out after %.2f seconds", seconds);
+  return buf;
+}
+
+}  // namespace
+
+Environment::Environment(asio::io_context& io, FunctionSpec spec, uint32_t uid)
+    : io_(io), spec_(std::move(spec)), uid_(uid), deadline_(io) {
+  // AWS's stream names: date, version, and 32 hex digits unique to the environment.
+  std::string day = FormatIso8601Seconds(NowMillis()).substr(0, 10);
+  for (char& c : day) {
+    if (c == '-') c = '/';
+  }
+  log_stream_ = day + "/[" + spec_.version + "]" + HexEncode(RandomBytes(16));
+}
+
+Environment::~Environment() {
+  if (auto cleanup = TakeCleanup()) cleanup();
+}
+
+std::function<void()> Environment::TakeCleanup() {
+  if (socket_) {
+    boost::system::error_code ignored;
+    socket_->close(ignored);
+  }
+  if (!process_ && !cgroup_) return nullptr;
+  std::shared_ptr<sandbox::SandboxProcess> process(std::move(process_));
+  std::shared_ptr<sandbox::Cgroup> cgroup(std::move(cgroup_));
+  return [process, cgroup]() mutable {
+    process.reset();  // kill and reap PID 1, which takes the pid namespace with it
+    cgroup.reset();   // then kill stragglers and remove the groups
+  };
+}
+
+void Environment::StartAndInvoke(const EnvironmentPaths& paths, const sandbox::CgroupHost& cgroups,
+                                 InvocationRequest request, Done done) {
+  request_ = std::move(request);
+  done_ = std::move(done);
+  spawned_ = Clock::now();
+  auto group = cgroups.Create("env-" + HexEncode(RandomBytes(8)), {spec_.memory_mb, /*pids=*/1024});
+  if (!group.ok()) return Die("cgroup: " + group.status().message());
+  cgroup_ = std::move(*group);
+
+  sandbox::SpawnSpec spawn;
+  spawn.init_path = paths.init_binary;
+  spawn.argv = {"--root",     paths.root_dir,
+                "--task",     spec_.code_dir,
+                "--runtime",  paths.runtime_dir,
+                "--tmp-mb",   std::to_string(spec_.tmp_mb),
+                "--uid",      std::to_string(uid_),
+                "--gid",      std::to_string(uid_),
+                "--hostname", "lamina",
+                "--"};
+  for (std::string& a : BootstrapCommand(spec_.runtime)) spawn.argv.push_back(std::move(a));
+  spawn.env = RuntimeEnvironment(spec_, log_stream_);
+  spawn.cgroup = cgroup_.get();
+  auto process = sandbox::SandboxProcess::Spawn(spawn);
+  if (!process.ok()) return Die(process.status().message());
+  process_ = std::move(*process);
+  socket_ = std::make_unique<asio::posix::stream_descriptor>(io_, process_->socket().Release());
+
+  auto self = shared_from_this();
+  deadline_.expires_after(kInitTimeout);
+  deadline_.async_wait([self](const boost::system::error_code& ec) {
+    if (ec || self->ready_ || self->state_ == State::kDead) return;
+    self->result_.timed_out = true;
+    self->state_ = State::kDead;
+    self->Kill();
+    self->Finish(InvocationResult::Kind::kFunctionError, "Sandbox.Timedout",
+                 ErrorObject("Sandbox.Timedout", "RequestId: " + self->request_->request_id +
+                                                     " Error: " + TimeoutText(10)));
+  });
+  Read();
+}
+
+void Environment::Invoke(InvocationRequest request, Done done) {
+  request_ = std::move(request);
+  done_ = std::move(done);
+  Dispatch();
+}
+
+void Environment::Send(FrameType type, const std::vector<std::string_view>& fields) {
+  std::string frame;
+  sandbox::AppendFrame(type, fields, frame);
+  boost::system::error_code ec;
+  // Frames are written whole; lamina-init reads its socket promptly, even mid-invocation.
+  asio::write(*socket_, asio::buffer(frame), ec);
+  if (ec) Die("write to lamina-init: " + ec.message());
+}
+
+void Environment::Read() {
+  auto self = shared_from_this();
+  socket_->async_read_some(asio::buffer(read_buffer_),
+                           [self](const boost::system::error_code& ec, size_t n) {
+                             if (ec) return self->Die("lamina-init closed its socket");
+                             self->decoder_.Feed(self->read_buffer_, n);
+                             bool bad = false;
+                             while (auto frame = self->decoder_.Next(bad)) {
+                               self->OnFrame(*frame);
+                               if (self->state_ == State::kDead) return;
+                             }
+                             if (bad) return self->Die("malformed frame from lamina-init");
+                             self->Read();
+                           });
+}
+
+void Environment::OnFrame(sandbox::Frame& frame) {
+  auto& f = frame.fields;
+  switch (frame.type) {
+    case FrameType::kReady:
+      if (ready_) return;
+      ready_ = true;
+      result_.init_duration_ms = MillisSince(spawned_);
+      deadline_.cancel();
+      if (request_) Dispatch();
+      return;
+    case FrameType::kInitError:
+      if (f.size() == 2) {
+        init_error_type_ = f[0];
+        init_error_ = f[1];
+      }
+      return;
+    case FrameType::kLog:
+      if (f.size() == 3) {
+        LogLine line{std::strtoll(f[1].c_str(), nullptr, 10), std::move(f[2])};
+        (state_ == State::kBusy ? result_.logs : init_logs_).push_back(std::move(line));
+      }
+      return;
+    case FrameType::kResponse:
+      if (f.size() == 2 && state_ == State::kBusy && f[0] == request_->request_id) {
+        Finish(InvocationResult::Kind::kSuccess, "", std::move(f[1]));
+      }
+      return;
+    case FrameType::kError:
+      if (f.size() == 3 && state_ == State::kBusy && f[0] == request_->request_id) {
+        Finish(InvocationResult::Kind::kFunctionError, std::move(f[1]), std::move(f[2]));
+      }
+      return;
+    case FrameType::kExit:
+      if (!f.empty()) exit_how_ = f[0];
+      return Die("runtime exited: " + exit_how_);
+    default:
+      return;
+  }
+}
+
+void Environment::Dispatch() {
+  state_ = State::kBusy;
+  started_ = Clock::now();
+  result_.start_ms = NowMillis();
+  result_.log_stream = log_stream_;
+  // Lines the runtime printed while initialising belong to the first invocation's log.
+  result_.logs = std::move(init_logs_);
+  init_logs_.clear();
+  int64_t deadline_ms = result_.start_ms + spec_.timeout_s * 1000LL;
+  const InvocationRequest& r = *request_;
+  std::string trace = r.trace_id.empty() ? "Root=1-" + HexEncode(RandomBytes(4)) + "-" +
+                                               HexEncode(RandomBytes(12)) +
+                                               ";Parent=" + HexEncode(RandomBytes(8)) + ";Sampled=0"
+                                         : r.trace_id;
+  std::string deadline = std::to_string(deadline_ms);
+  Send(FrameType::kInvoke,
+       {r.request_id, deadline, r.invoked_arn, trace, r.client_context, r.identity, "", r.payload});
+  if (state_ == State::kDead) return;
+  auto self = shared_from_this();
+  deadline_.expires_after(std::chrono::seconds(spec_.timeout_s));
+  deadline_.async_wait([self](const boost::system::error_code& ec) {
+    if (ec || self->state_ != State::kBusy) return;
+    // A timed-out environment is never reused.
+    self->result_.timed_out = true;
+    self->state_ = State::kDead;
+    self->Kill();
+    std::string text = TimeoutText(self->spec_.timeout_s);
+    self->Finish(InvocationResult::Kind::kFunctionError, "Sandbox.Timedout",
+                 ErrorObject("Sandbox.Timedout",
+                             "RequestId: " + self->request_->request_id + " Error: " + text));
+  });
+}
+
+void Environment::Finish(InvocationResult::Kind kind, std::string error_type, std::string payload) {
+  if (!done_) return;
+  deadline_.cancel();
+  result_.kind = kind;
+  result_.error_type = std::move(error_type);
+  result_.payload = std::move(payload);
+  result_.log_stream = log_stream_;
+  if (result_.start_ms != 0) result_.duration_ms = MillisSince(started_);
+  if (cgroup_) result_.max_memory_mb = (cgroup_->PeakMemoryBytes() + (1 << 20) - 1) >> 20;
+  InvocationResult result = std::move(result_);
+  result_ = InvocationResult();
+  Done done = std::move(done_);
+  done_ = nullptr;
+  request_.reset();
+  if (state_ != State::kDead) {
+    state_ = State::kIdle;
+    idle_since_ = Clock::now();
+  }
+  done(std::move(result));
+}
+
+std::string Environment::ExitMessage() const {
+  if (exit_how_.rfind("exit ", 0) == 0) return "exit status " + exit_how_.substr(5);
+  if (exit_how_ == "signal 9") return "signal: killed";
+  if (exit_how_ == "signal 11") return "signal: segmentation fault";
+  if (exit_how_ == "signal 6") return "signal: aborted";
+  if (exit_how_.rfind("signal ", 0) == 0) return "signal: " + exit_how_.substr(7);
+  return "unknown";
+}
+
+void Environment::Die(const std::string& why) {
+  if (state_ == State::kDead) return;
+  bool was_starting = state_ == State::kStarting;
+  state_ = State::kDead;
+  log::Debug("environment stopped", {{"function", spec_.name}, {"why", why}});
+  if (process_) process_->Kill();
+  if (!done_) return;
+  std::string id = request_ ? request_->request_id : "";
+  bool oom = cgroup_ && cgroup_->OomKilled();
+  if (was_starting && !init_error_.empty()) {
+    // The runtime reported its own init failure; AWS returns that object as the error.
+    result_.logs = std::move(init_logs_);
+    return Finish(InvocationResult::Kind::kFunctionError, init_error_type_, init_error_);
+  }
+  if (was_starting && exit_how_.empty()) {
+    return Finish(InvocationResult::Kind::kPlatformError, "ServiceException",
+                  "Lamina could not start the execution environment: " + why);
+  }
+  if (was_starting) result_.logs = std::move(init_logs_);
+  if (oom) {
+    return Finish(
+        InvocationResult::Kind::kFunctionError, "Runtime.OutOfMemory",
+        ErrorObject("Runtime.OutOfMemory",
+                    "RequestId: " + id + " Error: Runtime exited with error: " + ExitMessage()));
+  }
+  Finish(InvocationResult::Kind::kFunctionError, "Runtime.ExitError",
+         ErrorObject("Runtime.ExitError",
+                     "RequestId: " + id + " Error: Runtime exited with error: " + ExitMessage()));
+}
+
+void Environment::Kill() {
+  if (process_) process_->Kill();
+}
+
+}  // namespace lamina::scheduler

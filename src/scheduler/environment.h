@@ -1,0 +1,91 @@
+// One execution environment: a sandbox running one function version's runtime, and the daemon's
+// side of its conversation with lamina-init. Lives on the scheduler's event loop and is touched
+// only from it. At most one invocation at a time.
+#pragma once
+
+// Boost 1.74's awaitable.hpp uses std::exchange without including <utility>.
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "common/status.h"
+#include "sandbox/cgroup.h"
+#include "sandbox/frame.h"
+#include "sandbox/sandbox_process.h"
+#include "scheduler/function_spec.h"
+
+namespace lamina::scheduler {
+
+// Host paths an environment is built from.
+struct EnvironmentPaths {
+  std::string init_binary;  // lamina-init
+  std::string root_dir;     // empty directory the sandbox root is mounted on
+  std::string runtime_dir;  // Lamina's runtimes, bound at /var/runtime
+};
+
+class Environment : public std::enable_shared_from_this<Environment> {
+ public:
+  enum class State { kStarting, kIdle, kBusy, kDead };
+  using Done = std::function<void(InvocationResult)>;
+
+  Environment(boost::asio::io_context& io, FunctionSpec spec, uint32_t uid);
+  ~Environment();
+
+  // Cold start, then the first invocation: spawns the sandbox, waits for the runtime's first
+  // /next (Init Duration) and sends `request`.
+  void StartAndInvoke(const EnvironmentPaths& paths, const sandbox::CgroupHost& cgroups,
+                      InvocationRequest request, Done done);
+  // Warm invocation; requires state() == kIdle.
+  void Invoke(InvocationRequest request, Done done);
+  // Stops the sandbox; an invocation in progress completes as a platform failure.
+  void Kill();
+
+  State state() const { return state_; }
+  const FunctionSpec& spec() const { return spec_; }
+  std::chrono::steady_clock::time_point idle_since() const { return idle_since_; }
+  // Releases the kernel resources (process, cgroup); may block briefly, so the scheduler calls
+  // it off the event loop.
+  std::function<void()> TakeCleanup();
+
+ private:
+  void Send(sandbox::FrameType type, const std::vector<std::string_view>& fields);
+  void Read();
+  void OnFrame(sandbox::Frame& frame);
+  void Dispatch();
+  void Finish(InvocationResult::Kind kind, std::string error_type, std::string payload);
+  void Die(const std::string& why);
+  std::string ExitMessage() const;
+
+  boost::asio::io_context& io_;
+  FunctionSpec spec_;
+  uint32_t uid_;
+  std::string log_stream_;
+  State state_ = State::kStarting;
+  std::unique_ptr<sandbox::Cgroup> cgroup_;
+  std::unique_ptr<sandbox::SandboxProcess> process_;
+  std::unique_ptr<boost::asio::posix::stream_descriptor> socket_;
+  sandbox::FrameDecoder decoder_;
+  char read_buffer_[65536];
+  boost::asio::steady_timer deadline_;
+
+  // The invocation in progress (or waiting for init to finish).
+  std::optional<InvocationRequest> request_;
+  Done done_;
+  InvocationResult result_;
+  std::chrono::steady_clock::time_point started_;
+  std::chrono::steady_clock::time_point spawned_;
+  bool ready_ = false;
+  std::string init_error_type_;
+  std::string init_error_;
+  std::string exit_how_;
+  std::vector<LogLine> init_logs_;
+  std::chrono::steady_clock::time_point idle_since_;
+};
+
+}  // namespace lamina::scheduler

@@ -1,0 +1,53 @@
+// The scheduler: per-function pools of execution environments. An invocation takes an idle
+// environment of its function's current revision (warm) or starts a new one (cold); N concurrent
+// invocations of one function run in N environments. Idle environments are reaped after a
+// keep-alive, so an idle function holds no process. A code or configuration change retires the
+// function's environments: idle ones at once, busy ones when their invocation ends.
+//
+// All environment state lives on one event-loop thread owned by the scheduler; public methods
+// are thread-safe and return at once. Environment teardown (kill, reap, cgroup removal) runs on a
+// separate cleanup thread so it never stalls the loop.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "common/status.h"
+#include "sandbox/cgroup.h"
+#include "scheduler/environment.h"
+#include "scheduler/function_spec.h"
+
+namespace lamina::scheduler {
+
+struct SchedulerOptions {
+  EnvironmentPaths paths;
+  std::chrono::milliseconds keep_alive = std::chrono::minutes(10);
+  uint32_t first_uid = 100000;  // environments run as first_uid, first_uid + 1, ...
+  uint32_t uid_count = 60000;
+};
+
+class Scheduler {
+ public:
+  // `cgroups` must outlive the scheduler.
+  Scheduler(SchedulerOptions options, const sandbox::CgroupHost* cgroups);
+  // Stops every environment and waits until each is gone (no process, mount or cgroup left).
+  ~Scheduler();
+
+  using Done = std::function<void(InvocationResult)>;
+  // Runs `request` on an environment of `spec`. `done` is called exactly once, on the
+  // scheduler's thread; it must not block.
+  void Invoke(FunctionSpec spec, InvocationRequest request, Done done);
+  // Retires the environments of `function_name` (code/configuration changed, or deleted).
+  void Retire(const std::string& function_name);
+
+  // Counts, for tests and metrics (read on the loop; approximate from other threads).
+  size_t EnvironmentCount() const;
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace lamina::scheduler
