@@ -51,6 +51,17 @@ void ParseProfile(const std::string& text, Credential& out) {
 
 }  // namespace
 
+StatusOr<Credential> ReadCredentialsFile(const std::string& path) {
+  std::string text;
+  RETURN_IF_ERROR(ReadFile(path, text));
+  Credential credential;
+  ParseProfile(text, credential);
+  if (credential.access_key_id.empty() || credential.secret_access_key.empty()) {
+    return Internal(path + " has no [default] aws_access_key_id/aws_secret_access_key");
+  }
+  return credential;
+}
+
 StatusOr<AdminCredentials> AdminCredentials::LoadOrCreate(const std::string& data_dir,
                                                           const std::string& account_id,
                                                           bool* created) {
@@ -60,16 +71,14 @@ StatusOr<AdminCredentials> AdminCredentials::LoadOrCreate(const std::string& dat
   admin.principal_arn = "arn:aws:iam::" + account_id + ":root";
   admin.user_id = account_id;
 
-  std::string text;
-  Status read = ReadFile(path, text);
-  if (read.ok()) {
-    ParseProfile(text, admin);
-    if (admin.access_key_id.empty() || admin.secret_access_key.empty()) {
-      return Internal(path + " has no [default] aws_access_key_id/aws_secret_access_key");
-    }
+  auto existing = ReadCredentialsFile(path);
+  if (existing.ok()) {
+    admin.access_key_id = existing->access_key_id;
+    admin.secret_access_key = existing->secret_access_key;
     return AdminCredentials(std::move(admin), std::move(path));
   }
-  if (read.code() != Code::kNotFound) return read;
+  if (existing.status().code() != Code::kNotFound) return existing.status();
+  std::string text;
 
   admin.access_key_id = NewAccessKeyId();
   admin.secret_access_key = NewSecret();

@@ -23,6 +23,9 @@ class CredentialProvider {
   virtual std::optional<Credential> Find(std::string_view access_key_id) const = 0;
 };
 
+// Reads the [default] profile of an AWS shared-credentials file.
+StatusOr<Credential> ReadCredentialsFile(const std::string& path);
+
 // The daemon's administrator key: created on first start and kept in `<data_dir>/credentials`
 // (an AWS shared-credentials file, mode 0600) so that `AWS_SHARED_CREDENTIALS_FILE` can point at
 // it. The key acts as the account's root principal.

@@ -391,4 +391,45 @@ std::string PresignGet(const std::string& host, const std::string& path,
   return path + "?" + query + "&X-Amz-Signature=" + signature;
 }
 
+void SignRequest(http::HttpRequest& request, const Credential& credential,
+                 const std::string& region, const std::string& service, int64_t now_ms) {
+  std::string amz_date = FormatAmzDate(now_ms);
+  std::string payload_hash = Hex256(request.body);
+  request.headers.erase(std::remove_if(request.headers.begin(), request.headers.end(),
+                                       [](const auto& h) {
+                                         return h.first == "x-amz-date" ||
+                                                h.first == "x-amz-content-sha256" ||
+                                                h.first == "authorization";
+                                       }),
+                        request.headers.end());
+  request.AddHeader("x-amz-date", amz_date);
+  request.AddHeader("x-amz-content-sha256", payload_hash);
+  std::vector<std::string> names;
+  for (const auto& [name, value] : request.headers) {
+    if ((name == "host" || name.rfind("x-amz-", 0) == 0) &&
+        std::find(names.begin(), names.end(), name) == names.end()) {
+      names.push_back(name);
+    }
+  }
+  std::sort(names.begin(), names.end());
+  std::string canonical_query;
+  CanonicalQuery(request.query, "", canonical_query);
+  std::string canonical = request.method + "\n" + CanonicalUri(request.path, service == "s3") +
+                          "\n" + canonical_query + "\n";
+  std::string signed_headers;
+  for (const std::string& name : names) {
+    canonical += name + ":" + JoinedHeaderValues(request, name) + "\n";
+    signed_headers += (signed_headers.empty() ? "" : ";") + name;
+  }
+  canonical += "\n" + signed_headers + "\n" + payload_hash;
+  Scope scope{credential.access_key_id, amz_date.substr(0, 8), region, service};
+  std::string key = SigningKey(credential.secret_access_key, scope.date, region, service);
+  std::string signature = HexEncode(HmacSha256(key, StringToSign(amz_date, scope, canonical)));
+  request.AddHeader("authorization", std::string(kAlgorithm) +
+                                         " Credential=" + credential.access_key_id + "/" +
+                                         scope.date + "/" + region + "/" + service +
+                                         "/aws4_request, SignedHeaders=" + signed_headers +
+                                         ", Signature=" + signature);
+}
+
 }  // namespace lamina::auth

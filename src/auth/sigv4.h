@@ -67,4 +67,10 @@ std::string PresignGet(const std::string& host, const std::string& path,
                        const Credential& credential, const std::string& region,
                        const std::string& service, int64_t now_ms, int expires_s);
 
+// Signs `request` in the Authorization-header form: sets X-Amz-Date, X-Amz-Content-Sha256 and
+// Authorization, signing host, x-amz-date, x-amz-content-sha256 and any x-amz-* headers present.
+// `request.path` and `request.query` must be encoded as they go on the wire; `host` must be set.
+void SignRequest(http::HttpRequest& request, const Credential& credential,
+                 const std::string& region, const std::string& service, int64_t now_ms);
+
 }  // namespace lamina::auth

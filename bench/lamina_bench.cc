@@ -1,0 +1,249 @@
+// lamina-bench: a load generator for Lamina's Invoke path. Every request is SigV4-signed, as the
+// SDKs sign them, over keep-alive HTTP/1.1 connections.
+//
+//   lamina-bench --endpoint 127.0.0.1:4566 --credentials DIR/credentials --function NAME
+//                --mode warm|throughput|cold [--requests N] [--clients C] [--seconds S]
+//
+// warm: one client, N sequential invokes, latency percentiles.
+// throughput: C clients for S seconds, invokes/s and latency percentiles.
+// cold: N cold starts, each forced by a configuration change (which retires the function's
+//       environments); client latency and the Init Duration the REPORT line gives.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "auth/credentials.h"
+#include "auth/sigv4.h"
+#include "common/clock.h"
+#include "common/crypto.h"
+
+namespace {
+
+using namespace lamina;
+using SteadyClock = std::chrono::steady_clock;
+
+struct Options {
+  std::string endpoint = "127.0.0.1:4566";
+  std::string credentials;
+  std::string function;
+  std::string mode = "warm";
+  std::string region = "us-east-1";
+  int requests = 1000;
+  int clients = 1;
+  double seconds = 5;
+};
+
+// One keep-alive HTTP/1.1 connection.
+class Connection {
+ public:
+  explicit Connection(const std::string& endpoint) {
+    size_t colon = endpoint.find(':');
+    host_ = endpoint;
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    int one = 1;
+    ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(std::stoi(endpoint.substr(colon + 1))));
+    ::inet_pton(AF_INET, endpoint.substr(0, colon).c_str(), &addr.sin_addr);
+    if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+      std::perror("connect");
+      std::exit(1);
+    }
+  }
+  ~Connection() { ::close(fd_); }
+
+  // Sends a signed request; returns the status and fills the response headers and body.
+  int Send(const std::string& method, const std::string& path, const std::string& body,
+           const std::vector<std::pair<std::string, std::string>>& headers,
+           const auth::Credential& credential, const std::string& region, std::string& head,
+           std::string& response_body) {
+    http::HttpRequest r;
+    r.method = method;
+    r.path = path;
+    r.AddHeader("host", host_);
+    for (const auto& [k, v] : headers) r.AddHeader(k, v);
+    r.body = body;
+    auth::SignRequest(r, credential, region, "lambda", NowMillis());
+    std::string out = method + " " + path + " HTTP/1.1\r\n";
+    for (const auto& [k, v] : r.headers) out += k + ": " + v + "\r\n";
+    out += "content-length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+    for (size_t off = 0; off < out.size();) {
+      ssize_t n = ::write(fd_, out.data() + off, out.size() - off);
+      if (n <= 0) std::exit(1);
+      off += static_cast<size_t>(n);
+    }
+    size_t end;
+    while ((end = buffer_.find("\r\n\r\n")) == std::string::npos) Fill();
+    head = buffer_.substr(0, end + 4);
+    size_t length = 0;
+    if (const char* cl = strcasestr(head.c_str(), "\r\ncontent-length:")) {
+      length = std::strtoul(cl + 17, nullptr, 10);
+    }
+    while (buffer_.size() < end + 4 + length) Fill();
+    response_body = buffer_.substr(end + 4, length);
+    buffer_.erase(0, end + 4 + length);
+    return std::atoi(head.c_str() + 9);
+  }
+
+ private:
+  void Fill() {
+    char chunk[65536];
+    ssize_t n = ::read(fd_, chunk, sizeof chunk);
+    if (n <= 0) {
+      std::fprintf(stderr, "connection closed\n");
+      std::exit(1);
+    }
+    buffer_.append(chunk, static_cast<size_t>(n));
+  }
+
+  int fd_;
+  std::string host_;
+  std::string buffer_;
+};
+
+double Percentile(std::vector<double>& v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  size_t i = std::min(v.size() - 1, static_cast<size_t>(p / 100.0 * static_cast<double>(v.size())));
+  return v[i];
+}
+
+void PrintLatency(const char* what, std::vector<double> ms) {
+  std::printf("%s: n=%zu p50=%.3f ms p99=%.3f ms p99.9=%.3f ms max=%.3f ms\n", what, ms.size(),
+              Percentile(ms, 50), Percentile(ms, 99), Percentile(ms, 99.9), Percentile(ms, 100));
+}
+
+double Since(SteadyClock::time_point t) {
+  return std::chrono::duration<double, std::milli>(SteadyClock::now() - t).count();
+}
+
+std::string InvokePath(const Options& o) {
+  return "/2015-03-31/functions/" + o.function + "/invocations";
+}
+
+bool Invoke(Connection& c, const Options& o, const auth::Credential& cred, bool tail,
+            std::string& head, std::string& body) {
+  std::vector<std::pair<std::string, std::string>> headers;
+  if (tail) headers.emplace_back("x-amz-log-type", "Tail");
+  int status = c.Send("POST", InvokePath(o), "{}", headers, cred, o.region, head, body);
+  if (status != 200 || strcasestr(head.c_str(), "x-amz-function-error")) {
+    std::fprintf(stderr, "invoke failed (%d): %s\n", status, body.c_str());
+    return false;
+  }
+  return true;
+}
+
+int Warm(const Options& o, const auth::Credential& cred) {
+  Connection c(o.endpoint);
+  std::string head, body;
+  for (int i = 0; i < 20; ++i) {
+    if (!Invoke(c, o, cred, false, head, body)) return 1;  // warm up
+  }
+  std::vector<double> ms;
+  for (int i = 0; i < o.requests; ++i) {
+    auto t = SteadyClock::now();
+    if (!Invoke(c, o, cred, false, head, body)) return 1;
+    ms.push_back(Since(t));
+  }
+  PrintLatency("warm invoke", ms);
+  return 0;
+}
+
+int Throughput(const Options& o, const auth::Credential& cred) {
+  std::atomic<bool> failed{false};
+  std::vector<std::vector<double>> per_client(static_cast<size_t>(o.clients));
+  auto deadline = SteadyClock::now() + std::chrono::duration<double>(o.seconds);
+  std::vector<std::thread> threads;
+  auto start = SteadyClock::now();
+  for (int i = 0; i < o.clients; ++i) {
+    threads.emplace_back([&, i] {
+      Connection c(o.endpoint);
+      std::string head, body;
+      while (SteadyClock::now() < deadline && !failed) {
+        auto t = SteadyClock::now();
+        if (!Invoke(c, o, cred, false, head, body)) failed = true;
+        per_client[static_cast<size_t>(i)].push_back(Since(t));
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  double elapsed_s = Since(start) / 1000.0;
+  std::vector<double> all;
+  for (auto& v : per_client) all.insert(all.end(), v.begin(), v.end());
+  std::printf("throughput: clients=%d invokes=%zu %.0f invokes/s\n", o.clients, all.size(),
+              static_cast<double>(all.size()) / elapsed_s);
+  PrintLatency("  latency", all);
+  return failed ? 1 : 0;
+}
+
+int Cold(const Options& o, const auth::Credential& cred) {
+  Connection c(o.endpoint);
+  std::vector<double> client_ms, init_ms;
+  std::string head, body;
+  for (int i = 0; i < o.requests; ++i) {
+    // A configuration change retires the function's environments: the next invoke is cold.
+    std::string config = "{\"Description\":\"bench " + std::to_string(i) + "\"}";
+    int status = c.Send("PUT", "/2015-03-31/functions/" + o.function + "/configuration", config, {},
+                        cred, o.region, head, body);
+    if (status != 200) {
+      std::fprintf(stderr, "update failed (%d): %s\n", status, body.c_str());
+      return 1;
+    }
+    auto t = SteadyClock::now();
+    if (!Invoke(c, o, cred, true, head, body)) return 1;
+    client_ms.push_back(Since(t));
+    const char* tail = strcasestr(head.c_str(), "\r\nx-amz-log-result:");
+    std::string log;
+    if (tail) {
+      tail += 19;
+      while (*tail == ' ') ++tail;
+      Base64Decode(std::string(tail, std::strcspn(tail, "\r")), log);
+    }
+    size_t at = log.find("Init Duration: ");
+    if (at == std::string::npos) {
+      std::fprintf(stderr, "invoke %d was not a cold start:\n%s\n", i, log.c_str());
+      return 1;
+    }
+    init_ms.push_back(std::strtod(log.c_str() + at + 15, nullptr));
+  }
+  PrintLatency("cold start (client)", client_ms);
+  PrintLatency("cold start (Init Duration)", init_ms);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  CLI::App app{"Load generator for Lamina's Invoke path", "lamina-bench"};
+  app.add_option("--endpoint", o.endpoint, "host:port")->capture_default_str();
+  app.add_option("--credentials", o.credentials, "AWS shared-credentials file")->required();
+  app.add_option("--function", o.function, "function name")->required();
+  app.add_option("--mode", o.mode)->check(CLI::IsMember({"warm", "throughput", "cold"}));
+  app.add_option("--region", o.region)->capture_default_str();
+  app.add_option("--requests", o.requests)->capture_default_str();
+  app.add_option("--clients", o.clients)->capture_default_str();
+  app.add_option("--seconds", o.seconds)->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
+  auto cred = auth::ReadCredentialsFile(o.credentials);
+  if (!cred.ok()) {
+    std::fprintf(stderr, "%s\n", cred.status().ToString().c_str());
+    return 1;
+  }
+  if (o.mode == "warm") return Warm(o, *cred);
+  if (o.mode == "throughput") return Throughput(o, *cred);
+  return Cold(o, *cred);
+}

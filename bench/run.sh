@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Lamina's invoke benchmark: starts a daemon on a free port in a temp dir, deploys a no-op
+# function for python, node and provided (C++), and prints cold-start, warm-latency and
+# throughput figures for each. Usage: bench/run.sh [build-dir]   (run as root; takes ~3 min)
+set -euo pipefail
+BUILD=${1:-build}
+BUILD=$(cd "$BUILD" && pwd)
+WORK=$(mktemp -d /tmp/lamina-bench-XXXXXX)
+PORT=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+trap 'kill $DAEMON 2>/dev/null; wait $DAEMON 2>/dev/null; rm -rf "$WORK"' EXIT
+
+"$BUILD/lamina" serve --port "$PORT" --data-dir "$WORK/data" --log-level warn 2>"$WORK/daemon.log" &
+DAEMON=$!
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/_lamina/health" >/dev/null && break; sleep 0.1; done
+
+export AWS_SHARED_CREDENTIALS_FILE="$WORK/data/credentials" AWS_DEFAULT_REGION=us-east-1 AWS_PAGER=""
+export AWS_CONFIG_FILE=/dev/null
+aws() { /usr/bin/aws --endpoint-url "http://127.0.0.1:$PORT" "$@" >/dev/null; }
+aws iam create-role --role-name bench --assume-role-policy-document \
+  '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}'
+ROLE=arn:aws:iam::000000000000:role/bench
+
+mkdir -p "$WORK/py" "$WORK/node" "$WORK/provided"
+printf 'def handler(event, context):\n    return {}\n' > "$WORK/py/app.py"
+printf 'exports.handler = async () => ({});\n' > "$WORK/node/index.js"
+cp "$BUILD/provided-noop" "$WORK/provided/bootstrap"
+(cd "$WORK/py" && zip -q ../py.zip app.py)
+(cd "$WORK/node" && zip -q ../node.zip index.js)
+(cd "$WORK/provided" && zip -q ../provided.zip bootstrap)
+aws lambda create-function --function-name noop-python --runtime python3.12 --handler app.handler \
+  --role "$ROLE" --zip-file "fileb://$WORK/py.zip"
+aws lambda create-function --function-name noop-node --runtime nodejs20.x --handler index.handler \
+  --role "$ROLE" --zip-file "fileb://$WORK/node.zip"
+aws lambda create-function --function-name noop-provided --runtime provided.al2023 \
+  --handler bootstrap --role "$ROLE" --zip-file "fileb://$WORK/provided.zip"
+
+bench() { "$BUILD/lamina-bench" --endpoint "127.0.0.1:$PORT" --credentials "$AWS_SHARED_CREDENTIALS_FILE" "$@"; }
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo), $(uname -r), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+for fn in noop-provided noop-python noop-node; do
+  echo "== $fn"
+  bench --function "$fn" --mode cold --requests 20
+  bench --function "$fn" --mode warm --requests 2000
+  for clients in 1 8 64; do
+    bench --function "$fn" --mode throughput --clients "$clients" --seconds 5
+  done
+done
