@@ -21,6 +21,8 @@
 #include "server/edge.h"
 #include "services/iam/iam_service.h"
 #include "services/iam/sts_service.h"
+#include "services/logs/logs_service.h"
+#include "services/logs/sqlite_log_store.h"
 #include "store/blob_store.h"
 #include "store/sqlite_store.h"
 
@@ -73,6 +75,27 @@ StatusOr<Sandboxes> PrepareSandboxes(const DaemonOptions& options, sandbox::Code
   return out;
 }
 
+// Hands the invoke path's log lines to the log store. A failed append is logged, not returned:
+// an invocation's result does not depend on its logs.
+class LogStoreSink final : public invoke::LogSink {
+ public:
+  explicit LogStoreSink(services::logs::LogStore* store) : store_(store) {}
+  void Append(const std::string& group, const std::string& stream,
+              const std::vector<scheduler::LogLine>& lines) override {
+    std::vector<services::logs::LogEvent> events;
+    events.reserve(lines.size());
+    for (const scheduler::LogLine& line : lines) {
+      events.push_back({line.timestamp_ms, line.message});
+    }
+    if (Status s = store_->Append(group, stream, events); !s.ok()) {
+      log::Warn("cannot store function logs", {{"group", group}, {"error", s.ToString()}});
+    }
+  }
+
+ private:
+  services::logs::LogStore* store_;
+};
+
 }  // namespace
 
 int RunDaemon(const DaemonOptions& options) {
@@ -107,6 +130,14 @@ int RunDaemon(const DaemonOptions& options) {
   }
 
   SystemClock clock;
+  auto log_store = services::logs::SqliteLogStore::Open(
+      options.data_dir + "/logs.db", services::logs::SqliteLogStoreOptions{}, &clock);
+  if (!log_store.ok()) {
+    log::Error("cannot open log store", {{"error", log_store.status().ToString()}});
+    return 1;
+  }
+  LogStoreSink log_sink(log_store->get());
+  services::logs::LogsService logs(log_store->get(), &clock);
   services::iam::IamService iam(store->get(), &clock);
   services::iam::StsService sts;
 
@@ -119,7 +150,7 @@ int RunDaemon(const DaemonOptions& options) {
   if (auto sandboxes = PrepareSandboxes(options, code); sandboxes.ok()) {
     cgroups = std::move(sandboxes->cgroups);
     scheduler = std::make_unique<scheduler::Scheduler>(sandboxes->options, cgroups.get());
-    invoker = std::make_unique<invoke::Invoker>(scheduler.get(), nullptr);
+    invoker = std::make_unique<invoke::Invoker>(scheduler.get(), &log_sink);
   } else {
     log::Warn("functions cannot run on this host", {{"error", sandboxes.status().ToString()}});
   }
@@ -134,6 +165,7 @@ int RunDaemon(const DaemonOptions& options) {
   edge.AddService(&lambda_service);
   edge.AddService(&iam);
   edge.AddService(&sts);
+  edge.AddService(&logs);
 
   http::ServerOptions server_options;
   server_options.host = options.host;
