@@ -29,11 +29,11 @@ unit: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 e2e: build
-	LAMINA_BIN=$(abspath $(BUILD)/lamina) $(PYTHON) -m pytest -q tests/e2e
+	LAMINA_BIN=$(abspath $(BUILD)/lamina) $(PYTHON) -m pytest -q tests/e2e tests/runtimes
 
 test: build format-check
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
-	LAMINA_BIN=$(abspath $(BUILD)/lamina) $(PYTHON) -m pytest -q tests/e2e
+	LAMINA_BIN=$(abspath $(BUILD)/lamina) $(PYTHON) -m pytest -q tests/e2e tests/runtimes
 
 format:
 	clang-format -i $$(git ls-files 'src/*.cc' 'src/*.h' 'tests/*.cc' 'bench/*.cc')
