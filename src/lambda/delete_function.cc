@@ -28,7 +28,8 @@ OpResult DeleteFunction(OpContext& op) {
       r.status = 204;
       return r;
     }
-    if (deleted.code() != Code::kConflict || attempt == 4) return deleted;
+    if (deleted.code() != Code::kConflict || attempt == kConflictAttempts - 1) return deleted;
+    BackOffAfterConflict(attempt);
   }
 }
 

@@ -35,10 +35,29 @@ Status MapConflict(Status s, Code code) {
 }  // namespace
 
 StatusOr<std::optional<FunctionRecord>> FunctionRepository::Get(const std::string& name) const {
+  uint64_t generation;
+  {
+    std::lock_guard lock(mu_);
+    if (auto it = cache_.find(name); it != cache_.end()) return std::optional(it->second);
+    generation = generation_;
+  }
   ASSIGN_OR_RETURN(auto entry, store_->Get(kPrefix + name));
   if (!entry) return std::optional<FunctionRecord>();
   ASSIGN_OR_RETURN(FunctionRecord record, Parse(*entry));
-  return std::optional<FunctionRecord>(std::move(record));
+  std::lock_guard lock(mu_);
+  // Cache what was read only if no write happened meanwhile: it might be older than that write.
+  if (generation == generation_) cache_.emplace(name, record);
+  return std::optional(std::move(record));
+}
+
+void FunctionRepository::Remember(const std::string& name, std::optional<FunctionRecord> record) {
+  std::lock_guard lock(mu_);
+  ++generation_;
+  if (record) {
+    cache_[name] = std::move(*record);
+  } else {
+    cache_.erase(name);
+  }
 }
 
 StatusOr<std::vector<FunctionRecord>> FunctionRepository::List(const std::string& after_name,
@@ -57,20 +76,30 @@ StatusOr<std::vector<FunctionRecord>> FunctionRepository::List(const std::string
 Status FunctionRepository::Create(const FunctionRecord& record) {
   auto committed = store_->Commit(
       {store::Op::Put(kPrefix + record.name(), Serialize(record), store::Precondition::Absent())});
-  return MapConflict(committed.status(), Code::kAlreadyExists);
+  if (!committed.ok()) return MapConflict(committed.status(), Code::kAlreadyExists);
+  FunctionRecord stored = record;
+  stored.store_version = *committed;
+  Remember(record.name(), std::move(stored));
+  return Status::Ok();
 }
 
 Status FunctionRepository::Update(const FunctionRecord& record) {
   auto committed =
       store_->Commit({store::Op::Put(kPrefix + record.name(), Serialize(record),
                                      store::Precondition::Version(record.store_version))});
-  return MapConflict(committed.status(), Code::kConflict);
+  if (!committed.ok()) return MapConflict(committed.status(), Code::kConflict);
+  FunctionRecord stored = record;
+  stored.store_version = *committed;
+  Remember(record.name(), std::move(stored));
+  return Status::Ok();
 }
 
 Status FunctionRepository::Delete(const FunctionRecord& record) {
   auto committed = store_->Commit({store::Op::Delete(
       kPrefix + record.name(), store::Precondition::Version(record.store_version))});
-  return MapConflict(committed.status(), Code::kConflict);
+  if (!committed.ok()) return MapConflict(committed.status(), Code::kConflict);
+  Remember(record.name(), std::nullopt);
+  return Status::Ok();
 }
 
 }  // namespace lamina::lambda

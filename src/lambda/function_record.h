@@ -7,6 +7,8 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -28,6 +30,10 @@ struct FunctionRecord {
   std::string revision_id() const { return configuration.value("RevisionId", ""); }
 };
 
+// Reads of single functions (every Invoke does one) are served from memory: the repository keeps
+// each record it has read or written, with its store version. That is coherent because every
+// write to "lambda/functions/" goes through this one repository of this one process; a clustered
+// store will have to invalidate it from a watch.
 class FunctionRepository {
  public:
   explicit FunctionRepository(store::Store* store) : store_(store) {}
@@ -42,7 +48,13 @@ class FunctionRepository {
   Status Delete(const FunctionRecord& record);
 
  private:
+  // Keeps `record` as committed (nullopt: deleted).
+  void Remember(const std::string& name, std::optional<FunctionRecord> record);
+
   store::Store* store_;
+  mutable std::mutex mu_;
+  mutable std::map<std::string, FunctionRecord> cache_;  // guarded by mu_; existing functions
+  uint64_t generation_ = 0;                              // guarded by mu_; bumped by every write
 };
 
 }  // namespace lamina::lambda

@@ -124,7 +124,9 @@ void Invoke(OpContext& op, std::function<void(OpResult)> done) {
   if (!code_dir.ok()) return fail(code_dir.status());
 
   scheduler::InvocationRequest request;
-  request.request_id = RandomUuid();
+  // One id for the call and the invocation, as on AWS: x-amzn-RequestId, the context's
+  // aws_request_id and the START/END/REPORT lines all name it.
+  request.request_id = op.call.request_id;
   request.payload = std::move(payload);
   request.invoked_arn = op.FunctionArn(record->name(), op.Query("Qualifier") ? "$LATEST" : "");
   request.client_context = std::move(client_context);

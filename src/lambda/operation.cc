@@ -1,5 +1,8 @@
 #include "lambda/operation.h"
 
+#include <chrono>
+#include <thread>
+
 #include "common/crypto.h"
 #include "common/log.h"
 #include "common/time_format.h"
@@ -40,6 +43,12 @@ StatusOr<FunctionRecord> LoadFunction(OpContext& op) {
   return std::move(*record);
 }
 
+void BackOffAfterConflict(int attempt) {
+  // Writers that lost a compare-and-swap race spread out before trying again.
+  auto jitter = static_cast<unsigned char>(RandomBytes(1)[0]);
+  std::this_thread::sleep_for(std::chrono::microseconds((attempt + 1) * (100 + jitter * 2)));
+}
+
 StatusOr<FunctionRecord> ModifyFunction(OpContext& op, const std::string& expected_revision,
                                         const std::function<Status(FunctionRecord&)>& change,
                                         bool configuration_changes) {
@@ -56,15 +65,14 @@ StatusOr<FunctionRecord> ModifyFunction(OpContext& op, const std::string& expect
     }
     Status updated = op.deps.functions.Update(record);
     if (updated.ok()) return record;
-    if (updated.code() != Code::kConflict || attempt == 4) {
-      if (updated.code() == Code::kConflict) {
-        return ResourceConflict(
-            "The operation cannot be performed at this time. An update is in "
-            "progress for resource: " +
-            op.FunctionArn(record.name()));
-      }
-      return updated;
+    if (updated.code() != Code::kConflict) return updated;
+    if (attempt == kConflictAttempts - 1) {
+      return ResourceConflict(
+          "The operation cannot be performed at this time. An update is in progress for "
+          "resource: " +
+          op.FunctionArn(record.name()));
     }
+    BackOffAfterConflict(attempt);
   }
 }
 

@@ -56,6 +56,11 @@ void RetireEnvironments(OpContext& op, const std::string& function_name);
 // Only $LATEST exists until versions are published: another qualifier is not found.
 StatusOr<FunctionRecord> LoadFunction(OpContext& op);
 
+// How often a compare-and-swap lost to a concurrent writer is retried, with BackOffAfterConflict
+// between attempts.
+inline constexpr int kConflictAttempts = 32;
+void BackOffAfterConflict(int attempt);
+
 // Reads the function, applies `change`, and writes it back (with a new RevisionId and
 // LastModified when `configuration_changes`); retried when a concurrent writer got there first.
 // `expected_revision`, when not empty, must match the stored RevisionId

@@ -13,6 +13,7 @@
 #include "common/file_util.h"
 #include "common/log.h"
 #include "http/server.h"
+#include "invoke/async_log_sink.h"
 #include "invoke/invoker.h"
 #include "lambda/lambda_service.h"
 #include "sandbox/cgroup.h"
@@ -136,7 +137,8 @@ int RunDaemon(const DaemonOptions& options) {
     log::Error("cannot open log store", {{"error", log_store.status().ToString()}});
     return 1;
   }
-  LogStoreSink log_sink(log_store->get());
+  LogStoreSink store_sink(log_store->get());
+  invoke::AsyncLogSink log_sink(&store_sink);
   services::logs::LogsService logs(log_store->get(), &clock);
   services::iam::IamService iam(store->get(), &clock);
   services::iam::StsService sts;
