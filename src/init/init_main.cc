@@ -4,7 +4,6 @@
 
 #include <cstdio>
 #include <cstdlib>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 
@@ -18,10 +17,10 @@ namespace {
 // Setup failures cannot use the init server yet: report them straight on the daemon socket.
 int ReportSetupFailure(const Status& status, int daemon_fd) {
   std::string frame;
-  std::string body = nlohmann::json{{"errorType", "Sandbox.Failure"},
-                                    {"errorMessage", "sandbox setup: " + status.message()}}
-                         .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  sandbox::AppendFrame(sandbox::FrameType::kInitError, {"Sandbox.Failure", body}, frame);
+  // A platform message: the daemon words it as AWS does ("RequestId: <id> Error: ...").
+  sandbox::AppendFrame(sandbox::FrameType::kInitError,
+                       {"Sandbox.Failure", "sandbox setup: " + status.message(), "platform"},
+                       frame);
   (void)!::write(daemon_fd, frame.data(), frame.size());
   std::fprintf(stderr, "lamina-init: %s\n", status.ToString().c_str());
   return 1;

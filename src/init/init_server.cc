@@ -18,6 +18,7 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <cctype>
 #include <chrono>
 #include <cstring>
 #include <deque>
@@ -86,7 +87,7 @@ class InitServer {
   }
 
   int Die(const std::string& message) {
-    Send(FrameType::kInitError, {"Sandbox.Failure", ErrorBody("Sandbox.Failure", message)});
+    Send(FrameType::kInitError, {"Sandbox.Failure", message, "platform"});
     return 1;
   }
 
@@ -121,8 +122,9 @@ class InitServer {
 
   // --- the runtime's process ----------------------------------------------------------------
   bool StartBootstrap() {
-    int out[2], err[2];
-    if (::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0) {
+    // stdout and stderr share one pipe, as on AWS: lines reach the log in the order written.
+    int out[2], exec_status[2];
+    if (::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(exec_status, O_CLOEXEC) != 0) {
       Die(std::string("pipe: ") + std::strerror(errno));
       return false;
     }
@@ -139,19 +141,41 @@ class InitServer {
       int null = ::open("/dev/null", O_RDONLY);
       if (null >= 0) ::dup2(null, 0);
       ::dup2(out[1], 1);
-      ::dup2(err[1], 2);
+      ::dup2(out[1], 2);
       ::execve(argv[0], argv.data(), environ);
-      std::string message = std::string("exec ") + argv[0] + ": " + std::strerror(errno) + "\n";
-      (void)!::write(2, message.data(), message.size());
+      int e = errno;
+      (void)!::write(exec_status[1], &e, sizeof e);
       ::_exit(127);
     }
     bootstrap_pid_ = pid;
     ::close(out[1]);
-    ::close(err[1]);
-    open_pipes_ = 2;
+    ::close(exec_status[1]);
+    // The exec status pipe closes on a successful exec, or carries the child's errno.
+    int exec_errno = 0;
+    ssize_t n;
+    while ((n = ::read(exec_status[0], &exec_errno, sizeof exec_errno)) < 0 && errno == EINTR) {
+    }
+    ::close(exec_status[0]);
+    if (n == sizeof exec_errno) ReportInvalidEntrypoint(exec_errno);
+    open_pipes_ = 1;
     asio::co_spawn(io_, Capture(out[0], "1"), asio::detached);
-    asio::co_spawn(io_, Capture(err[0], "2"), asio::detached);
     return true;
+  }
+
+  // The bootstrap could not be executed (missing, not executable, bad interpreter): AWS's
+  // Runtime.InvalidEntrypoint, worded as its init reports it. The child's exit follows.
+  void ReportInvalidEntrypoint(int error) {
+    const std::string& path = options_.bootstrap.front();
+    std::string message;
+    if (error == ENOENT) {
+      message = "Couldn't find valid bootstrap(s): [" + path + "]";
+    } else {
+      std::string reason = std::strerror(error);
+      if (!reason.empty()) reason[0] = static_cast<char>(std::tolower(reason[0]));
+      message = "fork/exec " + path + ": " + reason;
+    }
+    EmitLog("2", "Error: " + message + " Runtime.InvalidEntrypoint");
+    Send(FrameType::kInitError, {"Runtime.InvalidEntrypoint", message, "platform"});
   }
 
   void KillBootstrap() {
@@ -249,10 +273,9 @@ class InitServer {
   }
 
   asio::awaitable<Response> Next() {
-    if (!ready_sent_) {
-      ready_sent_ = true;
-      Send(FrameType::kReady, {});
-    }
+    // Every /next tells the daemon the runtime is free: the first one ends the init phase.
+    ready_sent_ = true;
+    Send(FrameType::kReady, {});
     while (pending_.empty()) {
       next_waker_.expires_at(asio::steady_timer::time_point::max());
       boost::system::error_code ec;

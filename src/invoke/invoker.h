@@ -1,6 +1,8 @@
-// Synchronous invocation around the scheduler: the platform's log lines (INIT_START, START,
-// END, REPORT with Duration, Billed Duration, Memory Size, Max Memory Used, Init Duration), the
-// log written to the function's log group, and the tail AWS returns for `X-Amz-Log-Type: Tail`.
+// Synchronous invocation around the scheduler: the platform's log lines (INIT_START, INIT_REPORT
+// for an init that failed, START, "Task timed out", END, REPORT with Duration, Billed Duration,
+// Memory Size, Max Memory Used, Init Duration and, when the environment failed, Status and Error
+// Type), the log written to the function's log group, and the tail AWS returns for
+// `X-Amz-Log-Type: Tail`.
 #pragma once
 
 #include <functional>

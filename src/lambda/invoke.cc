@@ -35,9 +35,10 @@ scheduler::FunctionSpec SpecOf(const OpContext& op, const FunctionRecord& record
     }
   }
   spec.code_dir = code_dir;
-  spec.log_group = c.contains("LoggingConfig")
-                       ? c["LoggingConfig"].value("LogGroup", "/aws/lambda/" + spec.name)
-                       : "/aws/lambda/" + spec.name;
+  const json logging = c.value("LoggingConfig", json::object());
+  spec.log_group = logging.value("LogGroup", "/aws/lambda/" + spec.name);
+  spec.log_format = logging.value("LogFormat", "Text");
+  spec.application_log_level = logging.value("ApplicationLogLevel", "");
   spec.role_arn = c.value("Role", "");
   spec.region = op.call.region;
   return spec;

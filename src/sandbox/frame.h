@@ -20,11 +20,12 @@ enum class FrameType : uint8_t {
                   // tenant id, payload
   kShutdown = 2,  // (no fields)
   // init -> daemon
-  kReady = 10,      // the runtime asked for its first event: init is done
+  kReady = 10,      // the runtime asked for its next event (the first time: init is done)
   kResponse = 11,   // request id, payload
   kError = 12,      // request id, error type, payload
-  kInitError = 13,  // error type, payload
-  kLog = 14,        // stream ("1" stdout / "2" stderr), timestamp ms, line
+  kInitError = 13,  // error type, payload; or error type, message, "platform" for lamina-init's
+                    // own failures (the daemon words those as AWS does)
+  kLog = 14,        // stream ("1": stdout and stderr share it), timestamp ms, line
   kExit = 15,       // how the runtime ended: "exit <code>" or "signal <n>"
 };
 

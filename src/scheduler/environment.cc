@@ -65,10 +65,20 @@ std::function<void()> Environment::TakeCleanup() {
 }
 
 void Environment::StartAndInvoke(const EnvironmentPaths& paths, const sandbox::CgroupHost& cgroups,
-                                 InvocationRequest request, Done done) {
+                                 InvocationRequest request, Done done, bool invoke_phase_init) {
   request_ = std::move(request);
   done_ = std::move(done);
+  invoke_phase_init_ = invoke_phase_init;
   spawned_ = Clock::now();
+  spawned_ms_ = NowMillis();
+  // An init inside the invocation is not a separate phase: no INIT_START, no Init Duration.
+  result_.cold_start = !invoke_phase_init_;
+  result_.init_start_ms = spawned_ms_;
+  if (invoke_phase_init_) {
+    // The invocation started when this environment did: its init is part of Duration.
+    started_ = spawned_;
+    result_.start_ms = spawned_ms_;
+  }
   auto group = cgroups.Create("env-" + HexEncode(RandomBytes(8)), {spec_.memory_mb, /*pids=*/1024});
   if (!group.ok()) return Die("cgroup: " + group.status().message());
   cgroup_ = std::move(*group);
@@ -83,7 +93,7 @@ void Environment::StartAndInvoke(const EnvironmentPaths& paths, const sandbox::C
                 "--gid",      std::to_string(uid_),
                 "--hostname", "lamina",
                 "--"};
-  for (std::string& a : BootstrapCommand(spec_.runtime)) spawn.argv.push_back(std::move(a));
+  for (std::string& a : BootstrapCommand(spec_)) spawn.argv.push_back(std::move(a));
   spawn.env = RuntimeEnvironment(spec_, log_stream_);
   spawn.cgroup = cgroup_.get();
   auto process = sandbox::SandboxProcess::Spawn(spawn);
@@ -92,15 +102,27 @@ void Environment::StartAndInvoke(const EnvironmentPaths& paths, const sandbox::C
   socket_ = std::make_unique<asio::posix::stream_descriptor>(io_, process_->socket().Release());
 
   auto self = shared_from_this();
-  deadline_.expires_after(kInitTimeout);
+  deadline_.expires_after(invoke_phase_init_ ? std::chrono::seconds(spec_.timeout_s)
+                                             : kInitTimeout);
   deadline_.async_wait([self](const boost::system::error_code& ec) {
     if (ec || self->ready_ || self->state_ == State::kDead) return;
-    self->result_.timed_out = true;
+    if (self->invoke_phase_init_) return self->TimeOut();
+    // AWS: an init phase past 10 s is abandoned and retried inside the invocation, whose own
+    // timeout then bounds it. The scheduler runs the retry in a new environment.
     self->state_ = State::kDead;
     self->Kill();
+    FailedInit failed;
+    failed.start_ms = self->spawned_ms_;
+    failed.duration_ms = MillisSince(self->spawned_);
+    failed.status = "timeout";
+    failed.logs = std::move(self->init_logs_);
+    self->init_logs_.clear();
+    self->result_.failed_inits.push_back(std::move(failed));
+    self->result_.retry_request = *self->request_;
+    self->result_.retry_with_invoke_phase_init = true;
+    self->result_.cold_start = false;
     self->Finish(InvocationResult::Kind::kFunctionError, "Sandbox.Timedout",
-                 ErrorObject("Sandbox.Timedout", "RequestId: " + self->request_->request_id +
-                                                     " Error: " + TimeoutText(10)));
+                 ErrorObject("Sandbox.Timedout", self->RequestError(TimeoutText(10))));
   });
   Read();
 }
@@ -108,6 +130,7 @@ void Environment::StartAndInvoke(const EnvironmentPaths& paths, const sandbox::C
 void Environment::Invoke(InvocationRequest request, Done done) {
   request_ = std::move(request);
   done_ = std::move(done);
+  awaiting_next_ = state_ == State::kFinishing;
   Dispatch();
 }
 
@@ -140,22 +163,35 @@ void Environment::OnFrame(sandbox::Frame& frame) {
   auto& f = frame.fields;
   switch (frame.type) {
     case FrameType::kReady:
-      if (ready_) return;
+      // The runtime asked for its next event: the first time, init is done; later, the previous
+      // invocation is over for the runtime too, and the environment is free again.
+      if (ready_) {
+        awaiting_next_ = false;
+        if (state_ == State::kFinishing) {
+          deadline_.cancel();
+          state_ = State::kIdle;
+          idle_since_ = Clock::now();
+        }
+        return;
+      }
       ready_ = true;
-      result_.init_duration_ms = MillisSince(spawned_);
       deadline_.cancel();
+      if (!invoke_phase_init_) result_.init_duration_ms = MillisSince(spawned_);
       if (request_) Dispatch();
       return;
     case FrameType::kInitError:
-      if (f.size() == 2) {
+      if (f.size() == 2 || f.size() == 3) {
         init_error_type_ = f[0];
         init_error_ = f[1];
+        init_error_is_platform_ = f.size() == 3 && f[2] == "platform";
       }
       return;
     case FrameType::kLog:
       if (f.size() == 3) {
         LogLine line{std::strtoll(f[1].c_str(), nullptr, 10), std::move(f[2])};
-        (state_ == State::kBusy ? result_.logs : init_logs_).push_back(std::move(line));
+        // An init inside the invocation logs after START, like the handler.
+        bool invocation = state_ == State::kBusy || (invoke_phase_init_ && done_);
+        (invocation ? result_.logs : init_logs_).push_back(std::move(line));
       }
       return;
     case FrameType::kResponse:
@@ -178,12 +214,20 @@ void Environment::OnFrame(sandbox::Frame& frame) {
 
 void Environment::Dispatch() {
   state_ = State::kBusy;
-  started_ = Clock::now();
-  result_.start_ms = NowMillis();
+  if (!invoke_phase_init_ || !first_invocation_) {
+    started_ = Clock::now();
+    result_.start_ms = NowMillis();
+  }
   result_.log_stream = log_stream_;
-  // Lines the runtime printed while initialising belong to the first invocation's log.
-  result_.logs = std::move(init_logs_);
+  result_.timeout_ms = spec_.timeout_s * 1000LL;
+  // Lines the runtime printed while initialising belong to the first invocation's init phase;
+  // anything printed between invocations to the next one.
+  auto& pending = first_invocation_ ? result_.init_logs : result_.logs;
+  pending.insert(pending.begin(), std::make_move_iterator(init_logs_.begin()),
+                 std::make_move_iterator(init_logs_.end()));
   init_logs_.clear();
+  first_invocation_ = false;
+  // With an invoke-phase init the deadline was set when the environment started.
   int64_t deadline_ms = result_.start_ms + spec_.timeout_s * 1000LL;
   const InvocationRequest& r = *request_;
   std::string trace = r.trace_id.empty() ? "Root=1-" + HexEncode(RandomBytes(4)) + "-" +
@@ -195,27 +239,41 @@ void Environment::Dispatch() {
        {r.request_id, deadline, r.invoked_arn, trace, r.client_context, r.identity, "", r.payload});
   if (state_ == State::kDead) return;
   auto self = shared_from_this();
-  deadline_.expires_after(std::chrono::seconds(spec_.timeout_s));
+  deadline_.expires_at(started_ + std::chrono::seconds(spec_.timeout_s));
   deadline_.async_wait([self](const boost::system::error_code& ec) {
-    if (ec || self->state_ != State::kBusy) return;
-    // A timed-out environment is never reused.
-    self->result_.timed_out = true;
-    self->state_ = State::kDead;
-    self->Kill();
-    std::string text = TimeoutText(self->spec_.timeout_s);
-    self->Finish(InvocationResult::Kind::kFunctionError, "Sandbox.Timedout",
-                 ErrorObject("Sandbox.Timedout",
-                             "RequestId: " + self->request_->request_id + " Error: " + text));
+    if (ec) return;
+    if (self->state_ == State::kBusy) return self->TimeOut();
+    if (self->state_ == State::kFinishing) {
+      // Answered, but the runtime never came back for more within the timeout: not reusable.
+      self->state_ = State::kDead;
+      self->Kill();
+    }
   });
+}
+
+// The invocation ran out of time (in its handler, or in an init inside the invocation). A
+// timed-out environment is never reused.
+void Environment::TimeOut() {
+  result_.timed_out = true;
+  state_ = State::kDead;
+  Kill();
+  Finish(InvocationResult::Kind::kFunctionError, "Sandbox.Timedout",
+         ErrorObject("Sandbox.Timedout", RequestError(TimeoutText(spec_.timeout_s))));
+}
+
+std::string Environment::RequestError(const std::string& message) const {
+  return "RequestId: " + (request_ ? request_->request_id : std::string()) + " Error: " + message;
 }
 
 void Environment::Finish(InvocationResult::Kind kind, std::string error_type, std::string payload) {
   if (!done_) return;
-  deadline_.cancel();
+  // A live environment keeps its deadline until the runtime asks for the next event.
+  if (state_ == State::kDead) deadline_.cancel();
   result_.kind = kind;
   result_.error_type = std::move(error_type);
   result_.payload = std::move(payload);
   result_.log_stream = log_stream_;
+  result_.timeout_ms = spec_.timeout_s * 1000LL;
   if (result_.start_ms != 0) result_.duration_ms = MillisSince(started_);
   if (cgroup_) result_.max_memory_mb = (cgroup_->PeakMemoryBytes() + (1 << 20) - 1) >> 20;
   InvocationResult result = std::move(result_);
@@ -223,10 +281,7 @@ void Environment::Finish(InvocationResult::Kind kind, std::string error_type, st
   Done done = std::move(done_);
   done_ = nullptr;
   request_.reset();
-  if (state_ != State::kDead) {
-    state_ = State::kIdle;
-    idle_since_ = Clock::now();
-  }
+  if (state_ != State::kDead) state_ = State::kFinishing;
   done(std::move(result));
 }
 
@@ -246,27 +301,44 @@ void Environment::Die(const std::string& why) {
   log::Debug("environment stopped", {{"function", spec_.name}, {"why", why}});
   if (process_) process_->Kill();
   if (!done_) return;
-  std::string id = request_ ? request_->request_id : "";
-  bool oom = cgroup_ && cgroup_->OomKilled();
-  if (was_starting && !init_error_.empty()) {
-    // The runtime reported its own init failure; AWS returns that object as the error.
-    result_.logs = std::move(init_logs_);
-    return Finish(InvocationResult::Kind::kFunctionError, init_error_type_, init_error_);
+  if (awaiting_next_) {
+    // The runtime ended before it took this request: it was never delivered, so it runs again
+    // elsewhere instead of failing with this runtime's exit.
+    result_.retry_request = std::move(request_);
+    return Finish(InvocationResult::Kind::kPlatformError, "ServiceException",
+                  "the execution environment stopped before the request was delivered");
   }
-  if (was_starting && exit_how_.empty()) {
+  bool oom = cgroup_ && cgroup_->OomKilled();
+  if (was_starting && init_error_.empty() && exit_how_.empty()) {
     return Finish(InvocationResult::Kind::kPlatformError, "ServiceException",
                   "Lamina could not start the execution environment: " + why);
   }
-  if (was_starting) result_.logs = std::move(init_logs_);
-  if (oom) {
-    return Finish(
-        InvocationResult::Kind::kFunctionError, "Runtime.OutOfMemory",
-        ErrorObject("Runtime.OutOfMemory",
-                    "RequestId: " + id + " Error: Runtime exited with error: " + ExitMessage()));
+  std::string type, body;
+  if (was_starting && !init_error_.empty()) {
+    // The runtime reported its own init failure; AWS returns that object as the error.
+    type = init_error_type_;
+    body = init_error_is_platform_ ? ErrorObject(type, RequestError(init_error_)) : init_error_;
+  } else {
+    type = oom ? "Runtime.OutOfMemory" : "Runtime.ExitError";
+    body = ErrorObject(type, RequestError("Runtime exited with error: " + ExitMessage()));
   }
-  Finish(InvocationResult::Kind::kFunctionError, "Runtime.ExitError",
-         ErrorObject("Runtime.ExitError",
-                     "RequestId: " + id + " Error: Runtime exited with error: " + ExitMessage()));
+  result_.environment_failed = true;
+  if (was_starting && !invoke_phase_init_) {
+    // The init phase failed: the invocation never started. AWS reports the init (INIT_REPORT)
+    // and bills the attempt as the invocation's Duration.
+    FailedInit failed;
+    failed.start_ms = spawned_ms_;
+    failed.duration_ms = MillisSince(spawned_);
+    failed.status = "error";
+    failed.error_type = type;
+    failed.logs = std::move(init_logs_);
+    init_logs_.clear();
+    result_.failed_inits.push_back(std::move(failed));
+    result_.cold_start = false;
+    started_ = spawned_;
+    result_.start_ms = spawned_ms_;
+  }
+  Finish(InvocationResult::Kind::kFunctionError, std::move(type), std::move(body));
 }
 
 void Environment::Kill() {

@@ -31,17 +31,21 @@ struct EnvironmentPaths {
 
 class Environment : public std::enable_shared_from_this<Environment> {
  public:
-  enum class State { kStarting, kIdle, kBusy, kDead };
+  // kFinishing: the invocation has its answer, but the runtime has not yet come back for the next
+  // event. It may already be given one (queued until it asks); it becomes kIdle when it asks.
+  enum class State { kStarting, kIdle, kBusy, kFinishing, kDead };
   using Done = std::function<void(InvocationResult)>;
 
   Environment(boost::asio::io_context& io, FunctionSpec spec, uint32_t uid);
   ~Environment();
 
   // Cold start, then the first invocation: spawns the sandbox, waits for the runtime's first
-  // /next (Init Duration) and sends `request`.
+  // /next (Init Duration) and sends `request`. The init phase has 10 s (AWS's limit); when it
+  // runs out the result carries `retry_request`. With `invoke_phase_init` (that retry) the init
+  // is part of the invocation instead: its time counts in Duration and against the timeout.
   void StartAndInvoke(const EnvironmentPaths& paths, const sandbox::CgroupHost& cgroups,
-                      InvocationRequest request, Done done);
-  // Warm invocation; requires state() == kIdle.
+                      InvocationRequest request, Done done, bool invoke_phase_init = false);
+  // Warm invocation; requires state() == kIdle or kFinishing.
   void Invoke(InvocationRequest request, Done done);
   // Stops the sandbox; an invocation in progress completes as a platform failure.
   void Kill();
@@ -60,7 +64,9 @@ class Environment : public std::enable_shared_from_this<Environment> {
   void Dispatch();
   void Finish(InvocationResult::Kind kind, std::string error_type, std::string payload);
   void Die(const std::string& why);
+  void TimeOut();
   std::string ExitMessage() const;
+  std::string RequestError(const std::string& message) const;
 
   boost::asio::io_context& io_;
   FunctionSpec spec_;
@@ -80,9 +86,16 @@ class Environment : public std::enable_shared_from_this<Environment> {
   InvocationResult result_;
   std::chrono::steady_clock::time_point started_;
   std::chrono::steady_clock::time_point spawned_;
+  int64_t spawned_ms_ = 0;
   bool ready_ = false;
+  bool invoke_phase_init_ = false;
+  bool first_invocation_ = true;
+  // The request was sent while the runtime had not yet asked for it (kFinishing); cleared by its
+  // next /next. Should the runtime die first, the request was never delivered.
+  bool awaiting_next_ = false;
   std::string init_error_type_;
   std::string init_error_;
+  bool init_error_is_platform_ = false;  // lamina-init's own message, not a runtime's object
   std::string exit_how_;
   std::vector<LogLine> init_logs_;
   std::chrono::steady_clock::time_point idle_since_;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -23,6 +24,8 @@ struct FunctionSpec {
   std::vector<std::pair<std::string, std::string>> environment;  // the function's own variables
   std::string code_dir;  // unpacked code, bound at /var/task
   std::string log_group;
+  std::string log_format;             // LoggingConfig.LogFormat: "Text" or "JSON"
+  std::string application_log_level;  // LoggingConfig.ApplicationLogLevel (JSON format only)
   std::string role_arn;
   std::string region;
 };
@@ -41,19 +44,43 @@ struct LogLine {
   std::string message;
 };
 
+// How an init phase that did not complete ended, for the INIT_REPORT line AWS writes then.
+struct FailedInit {
+  int64_t start_ms = 0;  // wall clock when the environment was started
+  double duration_ms = 0;
+  std::string status;         // "timeout" or "error"
+  std::string error_type;     // for "error", e.g. "Runtime.ImportModuleError"
+  std::vector<LogLine> logs;  // what the runtime printed while initialising
+};
+
 struct InvocationResult {
   // kPlatformError: Lamina could not run the function (the caller gets a ServiceException).
   enum class Kind { kSuccess, kFunctionError, kPlatformError };
   Kind kind = Kind::kSuccess;
-  std::string payload;        // the response, or the error object
-  std::string error_type;     // for kFunctionError, e.g. "Unhandled", "Sandbox.Timedout"
-  std::vector<LogLine> logs;  // the function's lines, in order, without platform lines
+  std::string payload;             // the response, or the error object
+  std::string error_type;          // for kFunctionError, e.g. "Unhandled", "Sandbox.Timedout"
+  std::vector<LogLine> init_logs;  // a cold start's init-phase lines (before START)
+  std::vector<LogLine> logs;       // the function's lines, in order, without platform lines
   std::string log_stream;
   double duration_ms = 0;
-  double init_duration_ms = 0;  // > 0 on a cold start
+  double init_duration_ms = 0;  // > 0 on a cold start whose init completed
+  int64_t init_start_ms = 0;    // wall clock at INIT_START, on a cold start
   int64_t max_memory_mb = 0;
-  int64_t start_ms = 0;  // wall clock at START
+  int64_t start_ms = 0;     // wall clock at START
+  int64_t timeout_ms = 0;   // the function's timeout (billing stops there)
+  bool cold_start = false;  // a new environment was started for this invocation
   bool timed_out = false;
+  // The environment died under the invocation (crash, OOM, failed init): REPORT says
+  // "Status: error" with `error_type`.
+  bool environment_failed = false;
+  // Init phases that failed before this invocation ran (at most one: a timed-out init is retried
+  // once, inside the invocation's own timeout, as AWS does).
+  std::vector<FailedInit> failed_inits;
+  // Scheduler-internal: the request must run again. Either its environment died before the
+  // runtime took it (route it anew), or, with `retry_with_invoke_phase_init`, the init phase
+  // timed out (run it in a new environment whose init counts against the invocation's timeout).
+  std::optional<InvocationRequest> retry_request;
+  bool retry_with_invoke_phase_init = false;
 };
 
 }  // namespace lamina::scheduler

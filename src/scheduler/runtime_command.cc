@@ -4,15 +4,35 @@
 
 namespace lamina::scheduler {
 
-std::vector<std::string> BootstrapCommand(const std::string& runtime) {
-  if (runtime.rfind("python", 0) == 0) {
+namespace {
+
+// node's command line as AWS's /var/runtime/bootstrap builds it: the young and old generations
+// sized from the function's memory, unless the function's NODE_OPTIONS already sizes them.
+std::vector<std::string> NodeCommand(const FunctionSpec& spec) {
+  std::vector<std::string> argv = {"/usr/bin/node", "--expose-gc", "--max-http-header-size=81920"};
+  std::string node_options;
+  for (const auto& [k, v] : spec.environment) {
+    if (k == "NODE_OPTIONS") node_options = v;
+  }
+  if (node_options.find("--max-semi-space-size") == std::string::npos &&
+      node_options.find("--max-old-space-size") == std::string::npos) {
+    int64_t young = spec.memory_mb / 10;
+    argv.push_back("--max-semi-space-size=" + std::to_string(young / 2));
+    argv.push_back("--max-old-space-size=" + std::to_string(spec.memory_mb - young));
+  }
+  argv.push_back("/var/runtime/nodejs/bootstrap.js");
+  return argv;
+}
+
+}  // namespace
+
+std::vector<std::string> BootstrapCommand(const FunctionSpec& spec) {
+  if (spec.runtime.rfind("python", 0) == 0) {
     // The host's python serves every python3.x runtime. -S skips site and its imports; -B
     // writes no .pyc (/var/task is read-only anyway).
     return {"/usr/bin/python3", "-S", "-B", "/var/runtime/python/bootstrap.py"};
   }
-  if (runtime.rfind("nodejs", 0) == 0) {
-    return {"/usr/bin/node", "/var/runtime/nodejs/bootstrap.mjs"};
-  }
+  if (spec.runtime.rfind("nodejs", 0) == 0) return NodeCommand(spec);
   return {"/var/task/bootstrap"};  // provided, provided.al2, provided.al2023
 }
 
@@ -47,6 +67,12 @@ std::vector<std::string> RuntimeEnvironment(const FunctionSpec& spec,
       {"LAMBDA_RUNTIME_DIR", "/var/runtime"},
       {"TZ", ":UTC"},
   };
+  // Advanced logging controls: the runtime formats and filters its own records.
+  if (spec.log_format == "JSON") {
+    reserved["AWS_LAMBDA_LOG_FORMAT"] = "JSON";
+    reserved["AWS_LAMBDA_LOG_LEVEL"] =
+        spec.application_log_level.empty() ? "INFO" : spec.application_log_level;
+  }
   std::vector<std::string> out;
   for (const auto& [k, v] : reserved) out.push_back(k + "=" + v);
   for (const auto& [k, v] : defaults) {

@@ -8,8 +8,8 @@
 
 namespace lamina::scheduler {
 
-// argv of the runtime's bootstrap, as seen inside the sandbox.
-std::vector<std::string> BootstrapCommand(const std::string& runtime);
+// argv of the function's runtime bootstrap, as seen inside the sandbox.
+std::vector<std::string> BootstrapCommand(const FunctionSpec& spec);
 
 // The environment of the runtime: AWS's reserved and default variables, then the function's
 // own (which may override the defaults, never the reserved ones).

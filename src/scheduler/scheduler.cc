@@ -49,27 +49,7 @@ class Scheduler::Impl {
   void Invoke(FunctionSpec spec, InvocationRequest request, Done done) {
     asio::post(io_, [this, spec = std::move(spec), request = std::move(request),
                      done = std::move(done)]() mutable {
-      if (stopping_) {
-        InvocationResult r;
-        r.kind = InvocationResult::Kind::kPlatformError;
-        r.payload = "Lamina is shutting down";
-        return done(std::move(r));
-      }
-      auto& pool = pools_[spec.name];
-      // Warm: the most recently used idle environment of this revision.
-      for (auto it = pool.rbegin(); it != pool.rend(); ++it) {
-        auto& env = *it;
-        if (env->state() == Environment::State::kIdle &&
-            env->spec().revision_id == spec.revision_id) {
-          return env->Invoke(std::move(request), Wrap(env, std::move(done)));
-        }
-      }
-      // Cold.
-      auto env = std::make_shared<Environment>(io_, std::move(spec), NextUid());
-      pool.push_back(env);
-      ++count_;
-      env->StartAndInvoke(options_.paths, *cgroups_, std::move(request),
-                          Wrap(env, std::move(done)));
+      Route(std::move(spec), std::move(request), std::move(done));
     });
   }
 
@@ -78,7 +58,9 @@ class Scheduler::Impl {
       auto it = pools_.find(name);
       if (it == pools_.end()) return;
       for (auto env = it->second.begin(); env != it->second.end();) {
-        if ((*env)->state() == Environment::State::kBusy) {
+        // A starting or busy one finishes its invocation first (on the old code, as on AWS).
+        auto state = (*env)->state();
+        if (state == Environment::State::kBusy || state == Environment::State::kStarting) {
           retiring_.insert(env->get());
           ++env;
         } else {
@@ -94,11 +76,69 @@ class Scheduler::Impl {
  private:
   using Pool = std::list<std::shared_ptr<Environment>>;
 
-  // Completes an invocation: dead or retired environments are removed from their pool.
+  // Runs `request` on a warm environment of its function's revision, else on a new one.
+  void Route(FunctionSpec spec, InvocationRequest request, Done done) {
+    if (stopping_) {
+      InvocationResult r;
+      r.kind = InvocationResult::Kind::kPlatformError;
+      r.payload = "Lamina is shutting down";
+      return done(std::move(r));
+    }
+    auto& pool = pools_[spec.name];
+    // Warm: the most recently used idle environment of this revision; failing that, one whose
+    // runtime has answered but not yet come back for the next event (it will, in microseconds).
+    std::shared_ptr<Environment> warm;
+    for (auto it = pool.rbegin(); it != pool.rend(); ++it) {
+      auto state = (*it)->state();
+      if ((*it)->spec().revision_id != spec.revision_id) continue;
+      if (state == Environment::State::kIdle) {
+        warm = *it;
+        break;
+      }
+      if (state == Environment::State::kFinishing && !warm) warm = *it;
+    }
+    if (warm) return warm->Invoke(std::move(request), Wrap(warm, std::move(done)));
+    StartCold(std::move(spec), std::move(request), std::move(done), false);
+  }
+
+  // Starts a new environment for `request`. With `invoke_phase_init` it is the retry of an init
+  // that ran out of its 10 s: the new init then counts against the invocation's timeout.
+  void StartCold(FunctionSpec spec, InvocationRequest request, Done done, bool invoke_phase_init) {
+    auto env = std::make_shared<Environment>(io_, spec, NextUid());
+    pools_[spec.name].push_back(env);
+    ++count_;
+    if (!invoke_phase_init) {
+      done = [this, spec = std::move(spec),
+              done = std::move(done)](InvocationResult result) mutable {
+        if (!result.retry_with_invoke_phase_init || stopping_) return done(std::move(result));
+        InvocationRequest retry = std::move(*result.retry_request);
+        // The retry's result also reports the abandoned init (its INIT_REPORT and output).
+        StartCold(
+            std::move(spec), std::move(retry),
+            [first = std::move(result), done = std::move(done)](InvocationResult second) mutable {
+              second.failed_inits.insert(second.failed_inits.begin(),
+                                         std::make_move_iterator(first.failed_inits.begin()),
+                                         std::make_move_iterator(first.failed_inits.end()));
+              done(std::move(second));
+            },
+            true);
+      };
+    }
+    env->StartAndInvoke(options_.paths, *cgroups_, std::move(request), Wrap(env, std::move(done)),
+                        invoke_phase_init);
+  }
+
+  // Completes an invocation: dead or retired environments are removed from their pool. A request
+  // its environment died before delivering (the runtime exited instead of asking for it) is
+  // routed again, so a runtime's exit after answering never fails the next caller.
   Done Wrap(std::shared_ptr<Environment> env, Done done) {
-    return [this, env, done = std::move(done)](InvocationResult result) {
+    return [this, env, done = std::move(done)](InvocationResult result) mutable {
       bool retired = retiring_.erase(env.get()) > 0;
       if (env->state() == Environment::State::kDead || retired) Remove(env);
+      if (result.retry_request && !result.retry_with_invoke_phase_init && !stopping_) {
+        FunctionSpec spec = env->spec();
+        return Route(std::move(spec), std::move(*result.retry_request), std::move(done));
+      }
       done(std::move(result));
     };
   }

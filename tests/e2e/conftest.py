@@ -49,6 +49,9 @@ _use_authoritative_lambda_model()
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = os.environ.get("LAMINA_BIN", os.path.join(ROOT, "build", "lamina"))
+# The Debian AWS CLI v2 the project installs (scripts/install-deps.sh), not whatever `aws` comes
+# first on PATH (which may be an old v1).
+AWS_CLI = os.environ.get("LAMINA_AWS_CLI", "/usr/bin/aws")
 REGION = "us-east-1"
 ACCOUNT = "000000000000"
 
@@ -177,7 +180,7 @@ class Daemon:
 
     def cli(self, *args, check=True, input=None):
         """Runs the AWS CLI against the daemon. Returns (returncode, parsed-json-or-text, stderr)."""
-        cmd = ["aws", "--endpoint-url", self.endpoint, "--output", "json", *args]
+        cmd = [AWS_CLI, "--endpoint-url", self.endpoint, "--output", "json", *args]
         p = subprocess.run(cmd, env=self.cli_env(), capture_output=True, text=True, input=input,
                            timeout=120)
         if check and p.returncode != 0:

@@ -413,8 +413,6 @@ exports.handler = async (event) => {
 """
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason="Lamina does not yet pass LoggingConfig to the runtime as "
-                   "AWS_LAMBDA_LOG_FORMAT / AWS_LAMBDA_LOG_LEVEL (aws-wire.md b.9)")
 def test_ric_json_log_format_and_level(lam, exec_role, ric_files):
     """LoggingConfig LogFormat=JSON with ApplicationLogLevel=WARN reaches the runtime as
     AWS_LAMBDA_LOG_FORMAT=JSON and AWS_LAMBDA_LOG_LEVEL=WARN: the ric then writes JSON records
