@@ -55,7 +55,6 @@ std::vector<std::string> RuntimeEnvironment(const FunctionSpec& spec,
       {"_HANDLER", spec.handler},
       {"AWS_REGION", spec.region},
       {"AWS_DEFAULT_REGION", spec.region},
-      {"AWS_EXECUTION_ENV", "AWS_Lambda_" + spec.runtime},
       {"AWS_LAMBDA_FUNCTION_NAME", spec.name},
       {"AWS_LAMBDA_FUNCTION_MEMORY_SIZE", std::to_string(spec.memory_mb)},
       {"AWS_LAMBDA_FUNCTION_VERSION", spec.version},
@@ -67,6 +66,10 @@ std::vector<std::string> RuntimeEnvironment(const FunctionSpec& spec,
       {"LAMBDA_RUNTIME_DIR", "/var/runtime"},
       {"TZ", ":UTC"},
   };
+  // AWS leaves it undefined for the OS-only runtimes (the provided family).
+  if (spec.runtime.rfind("provided", 0) != 0) {
+    reserved["AWS_EXECUTION_ENV"] = "AWS_Lambda_" + spec.runtime;
+  }
   // Advanced logging controls: the runtime formats and filters its own records.
   if (spec.log_format == "JSON") {
     reserved["AWS_LAMBDA_LOG_FORMAT"] = "JSON";

@@ -612,6 +612,7 @@ CURL_BOOTSTRAP = r'''#!/bin/sh
 set -eu
 API="http://${AWS_LAMBDA_RUNTIME_API}/2018-06-01/runtime"
 echo "custom runtime starting, handler ${_HANDLER}"
+echo "execution env: ${AWS_EXECUTION_ENV:-unset}"
 while true; do
   HEADERS="$(mktemp)"
   EVENT="$(curl -sS -LD "$HEADERS" "$API/invocation/next")"
@@ -649,6 +650,8 @@ def test_provided_runtime_shell_bootstrap(lam, exec_role):
     assert before_ms + 3000 < r.body["deadline"] < time.time() * 1000 + 5000 + 1000
     assert_platform_lines(r, cold=True)
     assert "custom runtime starting, handler function.handler" in r.lines
+    # AWS leaves AWS_EXECUTION_ENV undefined for the OS-only runtimes.
+    assert "execution env: unset" in r.lines
     assert f"got {r.request_id}" in r.lines
 
     warm = invoke(lam, name, {"n": 2})
