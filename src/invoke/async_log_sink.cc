@@ -27,10 +27,10 @@ void AsyncLogSink::Run() {
   for (;;) {
     wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
     if (queue_.empty()) return;  // stopping, and everything written
-    std::deque<Batch> batches;
+    std::vector<Batch> batches;
     batches.swap(queue_);
     lock.unlock();
-    for (const Batch& b : batches) target_->Append(b.group, b.stream, b.lines);
+    target_->AppendBatch(batches);
     lock.lock();
   }
 }

@@ -15,6 +15,16 @@ class LogSink {
   // block for long (it runs after every invocation).
   virtual void Append(const std::string& group, const std::string& stream,
                       const std::vector<scheduler::LogLine>& lines) = 0;
+
+  struct Batch {
+    std::string group;
+    std::string stream;
+    std::vector<scheduler::LogLine> lines;
+  };
+  // Several appends at once; a sink that can write them together (one transaction) should.
+  virtual void AppendBatch(const std::vector<Batch>& batches) {
+    for (const Batch& b : batches) Append(b.group, b.stream, b.lines);
+  }
 };
 
 }  // namespace lamina::invoke

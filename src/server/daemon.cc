@@ -83,13 +83,21 @@ class LogStoreSink final : public invoke::LogSink {
   explicit LogStoreSink(services::logs::LogStore* store) : store_(store) {}
   void Append(const std::string& group, const std::string& stream,
               const std::vector<scheduler::LogLine>& lines) override {
-    std::vector<services::logs::LogEvent> events;
-    events.reserve(lines.size());
-    for (const scheduler::LogLine& line : lines) {
-      events.push_back({line.timestamp_ms, line.message});
+    AppendBatch({Batch{group, stream, lines}});
+  }
+  void AppendBatch(const std::vector<Batch>& batches) override {
+    std::vector<services::logs::LogAppend> appends;
+    appends.reserve(batches.size());
+    for (const Batch& b : batches) {
+      services::logs::LogAppend& a = appends.emplace_back();
+      a.group = b.group;
+      a.stream = b.stream;
+      for (const scheduler::LogLine& line : b.lines) {
+        a.events.push_back({line.timestamp_ms, line.message});
+      }
     }
-    if (Status s = store_->Append(group, stream, events); !s.ok()) {
-      log::Warn("cannot store function logs", {{"group", group}, {"error", s.ToString()}});
+    if (Status s = store_->AppendBatch(appends); !s.ok()) {
+      log::Warn("cannot store function logs", {{"error", s.ToString()}});
     }
   }
 

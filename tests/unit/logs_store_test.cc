@@ -113,6 +113,24 @@ TEST_F(LogsStoreTest, AppendCreatesGroupAndStream) {
             (std::vector<std::string>{"hello", "world"}));
 }
 
+TEST_F(LogsStoreTest, AppendBatchWritesEveryStreamOrNone) {
+  ASSERT_TRUE(store_
+                  ->AppendBatch({{"/aws/lambda/a", "s1", {{kNow, "a1"}}},
+                                 {"/aws/lambda/b", "s2", {{kNow, "b1"}, {kNow + 1, "b2"}}},
+                                 {"/aws/lambda/a", "s1", {{kNow + 2, "a2"}}}})
+                  .ok());
+  EXPECT_EQ(Messages(Read("/aws/lambda/a", "s1")), (std::vector<std::string>{"a1", "a2"}));
+  EXPECT_EQ(Messages(Read("/aws/lambda/b", "s2")), (std::vector<std::string>{"b1", "b2"}));
+  EXPECT_EQ(Group("/aws/lambda/b").stored_bytes, Size("b1") + Size("b2"));
+
+  Status bad = store_->AppendBatch(
+      {{"/aws/lambda/c", "s", {{kNow, "c"}}}, {"/aws/lambda/d", "s", {{-1, "bad"}}}});
+  EXPECT_EQ(bad.code(), Code::kInvalidArgument);
+  auto untouched = store_->GetGroup("/aws/lambda/c");
+  ASSERT_TRUE(untouched.ok());
+  EXPECT_FALSE(untouched->has_value());
+}
+
 TEST_F(LogsStoreTest, DefaultRetentionAppliesToGroupsTheStoreCreates) {
   options_.default_retention_days = 7;
   Reopen();

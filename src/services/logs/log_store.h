@@ -138,6 +138,13 @@ struct ScanPage {
   std::optional<EventPosition> resume_after;
 };
 
+// One stream's share of an AppendBatch.
+struct LogAppend {
+  std::string group;
+  std::string stream;
+  std::vector<LogEvent> events;
+};
+
 class LogStore {
  public:
   virtual ~LogStore() = default;
@@ -147,6 +154,9 @@ class LogStore {
   // retention) and the stream when absent. One transaction: all events or none.
   virtual Status Append(const std::string& group, const std::string& stream,
                         const std::vector<LogEvent>& events) = 0;
+  // Many appends in one transaction (the invoke path batches them under load): each as Append
+  // would do it, all or none.
+  virtual Status AppendBatch(const std::vector<LogAppend>& appends) = 0;
   // PutLogEvents' write: like Append, but the group and stream must exist. Returns the stream's
   // sequence number (the id of its last event) after the write; `events` may be empty.
   virtual StatusOr<int64_t> Put(const std::string& group, const std::string& stream,

@@ -70,43 +70,65 @@ StatusOr<int64_t> SqliteLogStore::InsertEventsLocked(int64_t group_id, int64_t s
   return last_id;
 }
 
-StatusOr<int64_t> SqliteLogStore::Write(const std::string& group, const std::string& stream,
-                                        const std::vector<LogEvent>& events, bool create) {
+StatusOr<int64_t> SqliteLogStore::WriteLocked(const std::string& group, const std::string& stream,
+                                              const std::vector<LogEvent>& events, bool create,
+                                              int64_t* bytes) {
   for (const LogEvent& event : events) {
     if (event.timestamp < 0) return InvalidArgument("A log event's timestamp must not be negative");
   }
+  ASSIGN_OR_RETURN(std::optional<int64_t> group_id, FindGroupLocked(group));
+  if (!group_id) {
+    if (!create) return NotFound(kNoSuchGroup);
+    ASSIGN_OR_RETURN(int64_t created, CreateGroupLocked(group));
+    group_id = created;
+  }
+  ASSIGN_OR_RETURN(std::optional<int64_t> stream_id, FindStreamLocked(*group_id, stream));
+  if (!stream_id) {
+    if (!create) return NotFound(kNoSuchStream);
+    ASSIGN_OR_RETURN(int64_t created, CreateStreamLocked(*group_id, stream));
+    stream_id = created;
+  }
+  *bytes = 0;
+  if (!events.empty()) return InsertEventsLocked(*group_id, *stream_id, events, bytes);
+  ASSIGN_OR_RETURN(Statement st,
+                   writer_->Prepare("SELECT last_sequence FROM log_streams WHERE id = ?"));
+  st.Bind(1, *stream_id);
+  ASSIGN_OR_RETURN(bool row, st.Step());
+  return row ? st.Int(0) : int64_t{0};
+}
+
+StatusOr<int64_t> SqliteLogStore::Write(const std::string& group, const std::string& stream,
+                                        const std::vector<LogEvent>& events, bool create) {
   int64_t sequence = 0;
   {
     std::lock_guard lock(write_mu_);
     ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(*writer_));
-    ASSIGN_OR_RETURN(std::optional<int64_t> group_id, FindGroupLocked(group));
-    if (!group_id) {
-      if (!create) return NotFound(kNoSuchGroup);
-      ASSIGN_OR_RETURN(int64_t created, CreateGroupLocked(group));
-      group_id = created;
-    }
-    ASSIGN_OR_RETURN(std::optional<int64_t> stream_id, FindStreamLocked(*group_id, stream));
-    if (!stream_id) {
-      if (!create) return NotFound(kNoSuchStream);
-      ASSIGN_OR_RETURN(int64_t created, CreateStreamLocked(*group_id, stream));
-      stream_id = created;
-    }
     int64_t bytes = 0;
-    if (events.empty()) {
-      ASSIGN_OR_RETURN(Statement st,
-                       writer_->Prepare("SELECT last_sequence FROM log_streams WHERE id = ?"));
-      st.Bind(1, *stream_id);
-      ASSIGN_OR_RETURN(bool row, st.Step());
-      if (row) sequence = st.Int(0);
-    } else {
-      ASSIGN_OR_RETURN(sequence, InsertEventsLocked(*group_id, *stream_id, events, &bytes));
-    }
+    ASSIGN_OR_RETURN(sequence, WriteLocked(group, stream, events, create, &bytes));
     RETURN_IF_ERROR(txn.Commit());
     total_bytes_ += bytes;
     if (!events.empty()) ++appends_since_prune_;
   }
   NotePruneProgress();
   return sequence;
+}
+
+Status SqliteLogStore::AppendBatch(const std::vector<LogAppend>& appends) {
+  {
+    std::lock_guard lock(write_mu_);
+    ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(*writer_));
+    int64_t total = 0;
+    for (const LogAppend& a : appends) {
+      int64_t bytes = 0;
+      RETURN_IF_ERROR(WriteLocked(a.group, a.stream, a.events, /*create=*/true, &bytes).status());
+      total += bytes;
+    }
+    RETURN_IF_ERROR(txn.Commit());
+    total_bytes_ += total;
+    appends_since_prune_ += static_cast<int>(appends.size());
+  }
+  NotePruneProgress();
+  return Status::Ok();
 }
 
 void SqliteLogStore::NotePruneProgress() {

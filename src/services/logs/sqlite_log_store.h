@@ -60,6 +60,7 @@ class SqliteLogStore final : public LogStore {
   // Stops the prune thread and closes the database.
   ~SqliteLogStore() override;
 
+  Status AppendBatch(const std::vector<LogAppend>& appends) override;
   Status Append(const std::string& group, const std::string& stream,
                 const std::vector<LogEvent>& events) override;
   StatusOr<int64_t> Put(const std::string& group, const std::string& stream,
@@ -97,6 +98,10 @@ class SqliteLogStore final : public LogStore {
   // Appends within an open transaction; returns the id of the last event.
   StatusOr<int64_t> InsertEventsLocked(int64_t group_id, int64_t stream_id,
                                        const std::vector<LogEvent>& events, int64_t* bytes);
+  // One stream's write inside the caller's transaction (write_mu_ held); `bytes` gets the size
+  // added. Returns the stream's sequence number afterwards.
+  StatusOr<int64_t> WriteLocked(const std::string& group, const std::string& stream,
+                                const std::vector<LogEvent>& events, bool create, int64_t* bytes);
   StatusOr<int64_t> Write(const std::string& group, const std::string& stream,
                           const std::vector<LogEvent>& events, bool create);
   // Counts an append towards the next prune and starts one when due.
