@@ -62,6 +62,17 @@ const std::string* QueryValue(const QueryParams& params, std::string_view key) {
   return nullptr;
 }
 
+StatusOr<Scope> CredentialScope(const std::string& credential) {
+  auto scope = ParseCredential(credential);
+  if (!scope) {
+    return Incomplete(
+        "Credential must have exactly 5 slash-delimited elements, e.g. "
+        "keyid/date/region/service/term, got '" +
+        credential + "'");
+  }
+  return std::move(*scope);
+}
+
 StatusOr<SignedParts> ParseHeaderForm(const std::string& authorization,
                                       const http::HttpRequest& request) {
   std::string_view auth = authorization;
@@ -95,15 +106,8 @@ StatusOr<SignedParts> ParseHeaderForm(const std::string& authorization,
         "header. ";
   }
   if (!missing.empty()) return Incomplete(missing + "Authorization=" + authorization);
-  auto scope = ParseCredential(credential);
-  if (!scope) {
-    return Incomplete(
-        "Credential must have exactly 5 slash-delimited elements, e.g. "
-        "keyid/date/region/service/term, got '" +
-        credential + "'");
-  }
   SignedParts parts;
-  parts.scope = std::move(*scope);
+  ASSIGN_OR_RETURN(parts.scope, CredentialScope(credential));
   parts.amz_date = *date;
   parts.signed_headers = Split(signed_headers, ';');
   parts.signature = signature;
@@ -129,15 +133,8 @@ StatusOr<SignedParts> ParseQueryForm(const QueryParams& params) {
   if (algorithm != kAlgorithm) {
     return Incomplete("X-Amz-Algorithm only supports \"AWS4-HMAC-SHA256\"");
   }
-  auto scope = ParseCredential(credential);
-  if (!scope) {
-    return Incomplete(
-        "Credential must have exactly 5 slash-delimited elements, e.g. "
-        "keyid/date/region/service/term, got '" +
-        credential + "'");
-  }
   SignedParts parts;
-  parts.scope = std::move(*scope);
+  ASSIGN_OR_RETURN(parts.scope, CredentialScope(credential));
   parts.amz_date = date;
   parts.signed_headers = Split(signed_headers, ';');
   parts.signature = signature;
