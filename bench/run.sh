@@ -38,9 +38,10 @@ bench() { "$BUILD/lamina-bench" --endpoint "127.0.0.1:$PORT" --credentials "$AWS
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo), $(uname -r), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 for fn in noop-provided noop-python noop-node; do
   echo "== $fn"
-  bench --function "$fn" --mode cold --requests 20
+  # Warm figures first: cold starts retire environments whose teardown would still be running.
   bench --function "$fn" --mode warm --requests 2000
   for clients in 1 8 64; do
     bench --function "$fn" --mode throughput --clients "$clients" --seconds 5
   done
+  bench --function "$fn" --mode cold --requests 20
 done
