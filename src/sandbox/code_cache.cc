@@ -1,5 +1,6 @@
 #include "sandbox/code_cache.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <sys/stat.h>
@@ -89,7 +90,21 @@ Status Unpack(const std::string& zip, const std::string& root) {
 
 }  // namespace
 
-Status CodeCache::Init() { return MakeDirs(dir_, 0755); }
+Status CodeCache::Init() {
+  RETURN_IF_ERROR(MakeDirs(dir_, 0755));
+  DIR* dir = ::opendir(dir_.c_str());
+  if (!dir) return Errno("opendir " + dir_);
+  std::vector<std::string> stale;
+  while (struct dirent* entry = ::readdir(dir)) {
+    std::string name = entry->d_name;
+    if (name == "." || name == "..") continue;
+    // Half-unpacked leftovers of a crash, and packages no function names any more.
+    if (name.rfind(".tmp-", 0) == 0 || !blobs_->Contains(name)) stale.push_back(name);
+  }
+  ::closedir(dir);
+  for (const std::string& name : stale) RemoveTree(dir_ + "/" + name);
+  return Status::Ok();
+}
 
 StatusOr<std::string> CodeCache::Materialize(const std::string& blob) {
   std::string final_dir = dir_ + "/" + blob;
@@ -111,11 +126,6 @@ StatusOr<std::string> CodeCache::Materialize(const std::string& blob) {
     return s;
   }
   return final_dir;
-}
-
-void CodeCache::Evict(const std::string& blob) {
-  std::lock_guard lock(mu_);
-  RemoveTree(dir_ + "/" + blob);
 }
 
 }  // namespace lamina::sandbox

@@ -16,11 +16,12 @@ class CodeCache {
  public:
   CodeCache(std::string dir, const store::BlobStore* blobs) : dir_(std::move(dir)), blobs_(blobs) {}
 
+  // Creates the directory, and removes unpacked packages whose blob is gone (their function was
+  // deleted or updated while the daemon ran: while it runs, an unpacked package may still be
+  // bound into a live environment, so it is only ever removed here, at start).
   Status Init();
   // The directory holding the unpacked package `blob`, unpacking it first if needed.
   StatusOr<std::string> Materialize(const std::string& blob);
-  // Removes an unpacked package (when no function uses it any more).
-  void Evict(const std::string& blob);
 
  private:
   std::string dir_;

@@ -43,6 +43,10 @@ StatusOr<std::string> BlobStore::Get(const std::string& sha256_hex) const {
   return data;
 }
 
+bool BlobStore::Contains(const std::string& sha256_hex) const {
+  return IsHexDigest(sha256_hex) && ::access(PathOf(sha256_hex).c_str(), F_OK) == 0;
+}
+
 Status BlobStore::Remove(const std::string& sha256_hex) {
   if (!IsHexDigest(sha256_hex)) return NotFound("no blob " + sha256_hex);
   if (::unlink(PathOf(sha256_hex).c_str()) != 0) {

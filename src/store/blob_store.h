@@ -21,6 +21,8 @@ class BlobStore {
   // Reads a blob by hex SHA-256. NotFound when absent.
   StatusOr<std::string> Get(const std::string& sha256_hex) const;
   // Deletes a blob durably. OK when it is already absent; NotFound for a malformed digest.
+  // Whether the blob is stored (without reading it).
+  bool Contains(const std::string& sha256_hex) const;
   Status Remove(const std::string& sha256_hex);
   std::string PathOf(const std::string& sha256_hex) const;
 

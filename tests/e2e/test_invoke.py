@@ -1094,3 +1094,23 @@ def test_node_success_and_error(lam, exec_role):
     assert failed.body["errorMessage"] == "node says no"
     assert failed.body["trace"][0] == "TypeError: node says no"
     assert_platform_lines(failed, cold=False)
+
+
+def test_unpacked_code_of_replaced_packages_is_removed_at_start(daemon_factory):
+    # While the daemon runs, an unpacked package may be bound into a live environment, so old
+    # packages are removed when the daemon next starts; the function still runs afterwards.
+    d = daemon_factory()
+    lam = d.client("lambda")
+    role = make_role(d)
+    name = create(lam, role, {"index.py": "def handler(e, c):\n    return 'v1'\n"})
+    assert invoke(lam, name).body == "v1"
+    code_dir = os.path.join(d.data_dir, "code")
+    first = set(os.listdir(code_dir))
+    assert len(first) == 1
+    lam.update_function_code(FunctionName=name,
+                             ZipFile=make_zip({"index.py": "def handler(e, c):\n    return 'v2'\n"}))
+    assert invoke(lam, name).body == "v2"
+    assert set(os.listdir(code_dir)) > first  # both unpacked while running
+    d.restart()
+    assert not (set(os.listdir(code_dir)) & first)  # the replaced package is gone
+    assert invoke(d.client("lambda"), name).body == "v2"

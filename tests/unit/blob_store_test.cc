@@ -164,3 +164,22 @@ TEST_F(BlobStoreTest, BlobsSurviveANewStoreOnTheSameDirectory) {
 
 }  // namespace
 }  // namespace lamina::store
+
+namespace lamina::store {
+namespace {
+
+TEST(BlobStoreContains, TellsStoredFromAbsentAndMalformed) {
+  test_util::ScopedTempDir dir;
+  BlobStore blobs(dir.path() + "/blobs");
+  ASSERT_TRUE(blobs.Init().ok());
+  auto digest = blobs.Put("package");
+  ASSERT_TRUE(digest.ok());
+  EXPECT_TRUE(blobs.Contains(*digest));
+  EXPECT_FALSE(blobs.Contains(std::string(64, 'a')));
+  EXPECT_FALSE(blobs.Contains("../../etc/passwd"));
+  ASSERT_TRUE(blobs.Remove(*digest).ok());
+  EXPECT_FALSE(blobs.Contains(*digest));
+}
+
+}  // namespace
+}  // namespace lamina::store
