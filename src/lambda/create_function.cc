@@ -18,13 +18,13 @@ OpResult CreateFunction(OpContext& op) {
   ASSIGN_OR_RETURN(const json* code, Member(body, "Code", json::value_t::object));
   ASSIGN_OR_RETURN(const json* tags, Member(body, "Tags", json::value_t::object));
   Violations required;
-  if (!name) required.Add("null", "functionName", "Member must not be null");
-  if (!role) required.Add("null", "role", "Member must not be null");
-  if (!code) required.Add("null", "code", "Member must not be null");
+  if (!name) required.Add("functionName", nullptr, "Member must not be null");
+  if (!role) required.Add("role", nullptr, "Member must not be null");
+  if (!code) required.Add("code", nullptr, "Member must not be null");
   RETURN_IF_ERROR(required.ToStatus());
   if (name->get<std::string>().size() > 140) {
     Violations v;
-    v.Length(name->get<std::string>(), "functionName", 1, 140);
+    v.Length("functionName", name->get<std::string>(), 1, 140);
     return v.ToStatus();
   }
   ASSIGN_OR_RETURN(FunctionRef ref,

@@ -130,7 +130,7 @@ Status CheckEnum(const std::string& value, const std::string& member,
   }
   std::string set;
   for (const char* a : allowed) set += (set.empty() ? "" : ", ") + std::string(a);
-  v.Add(value, member, "Member must satisfy enum value set: [" + set + "]");
+  v.Add(member, &value, "Member must satisfy enum value set: [" + set + "]");
   return Status::Ok();
 }
 
@@ -172,7 +172,7 @@ Status ApplyEnvironment(const json& environment, json& configuration) {
             key + "': expected string");
       }
       if (!IsEnvironmentKey(key)) {
-        v.Add(key, "environment.variables",
+        v.Add("environment.variables", &key,
               "Map keys must satisfy constraint: [Member must satisfy regular expression pattern: "
               "[a-zA-Z]([a-zA-Z0-9_])+]");
       }
@@ -219,11 +219,11 @@ Status CheckArchitectures(const json& architectures, Violations& v) {
   }
   shown = "[" + shown + "]";
   if (architectures.size() > 1) {
-    v.Add(shown, "architectures", "Member must have length less than or equal to 1");
+    v.Add("architectures", &shown, "Member must have length less than or equal to 1");
   } else if (architectures.empty()) {
-    v.Add(shown, "architectures", "Member must have length greater than or equal to 1");
+    v.Add("architectures", &shown, "Member must have length greater than or equal to 1");
   } else if (architectures[0] != "x86_64" && architectures[0] != "arm64") {
-    v.Add(shown, "architectures",
+    v.Add("architectures", &shown,
           "Member must satisfy constraint: [Member must satisfy enum value set: [x86_64, arm64], "
           "Member must not be null]");
   }
@@ -289,29 +289,28 @@ Status ApplyConfiguration(const json& body, bool creating, const http::CallConte
   }
 
   // Shape constraints first, all reported together as AWS does.
-  if (role && !IsRoleArn(role->get<std::string>())) {
-    v.Add(role->get<std::string>(), "role",
-          "Member must satisfy regular expression pattern: "
-          "arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+");
+  if (role) {
+    v.Pattern("role", role->get<std::string>(), IsRoleArn(role->get<std::string>()),
+              "arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+");
   }
   if (handler) {
     const std::string h = handler->get<std::string>();
-    v.Length(h, "handler", 0, 128);
+    v.Length("handler", h, 0, 128);
     if (h.find_first_of(" \t\r\n\f\v") != std::string::npos) {
-      v.Add(h, "handler", "Member must satisfy regular expression pattern: [^\\s]+");
+      v.Add("handler", &h, "Member must satisfy regular expression pattern: [^\\s]+");
     }
   }
-  if (description) v.Length(description->get<std::string>(), "description", 0, 256);
-  if (timeout) v.Range(timeout->get<int64_t>(), "timeout", 1, 900);
-  if (memory) v.Range(memory->get<int64_t>(), "memorySize", 128, 10240);
+  if (description) v.Length("description", description->get<std::string>(), 0, 256);
+  if (timeout) v.Range("timeout", timeout->get<int64_t>(), 1, 900);
+  if (memory) v.Range("memorySize", memory->get<int64_t>(), 128, 10240);
   int64_t ephemeral_size = 512;
   if (ephemeral) {
     ASSIGN_OR_RETURN(const json* size, Member(*ephemeral, "Size", T::number_integer));
     if (!size) {
-      v.Add("null", "ephemeralStorage.size", "Member must not be null");
+      v.Add("ephemeralStorage.size", nullptr, "Member must not be null");
     } else {
       ephemeral_size = size->get<int64_t>();
-      v.Range(ephemeral_size, "ephemeralStorage.size", 512, 10240);
+      v.Range("ephemeralStorage.size", ephemeral_size, 512, 10240);
     }
   }
   if (architectures) RETURN_IF_ERROR(CheckArchitectures(*architectures, v));
@@ -337,11 +336,8 @@ Status ApplyConfiguration(const json& body, bool creating, const http::CallConte
             "Could not parse request body into json: layers must be "
             "strings");
       }
-      if (!IsLayerArn(l.get<std::string>())) {
-        v.Add(l.get<std::string>(), "layers.member",
-              "Member must satisfy regular expression pattern: "
-              "arn:[a-zA-Z0-9-]+:lambda:[a-zA-Z0-9-]+:\\d{12}:layer:[a-zA-Z0-9-_]+:[0-9]+");
-      }
+      v.Pattern("layers.member", l.get<std::string>(), IsLayerArn(l.get<std::string>()),
+                "arn:[a-zA-Z0-9-]+:lambda:[a-zA-Z0-9-]+:\\d{12}:layer:[a-zA-Z0-9-_]+:[0-9]+");
       layer_list.push_back({{"Arn", l}, {"CodeSize", 0}});
     }
   }

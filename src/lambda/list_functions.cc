@@ -25,11 +25,11 @@ OpResult ListFunctions(OpContext& op) {
     if (m->empty() || *end != '\0') {
       return InvalidRequestContent("Could not parse request: MaxItems must be an integer");
     }
-    v.Range(parsed, "maxItems", 1, 10000);
+    v.Range("maxItems", parsed, 1, 10000);
     max_items = std::min<int64_t>(parsed, kPageLimit);
   }
   if (const std::string* version = op.Query("FunctionVersion"); version && *version != "ALL") {
-    v.Add(*version, "functionVersion", "Member must satisfy enum value set: [ALL]");
+    v.Add("functionVersion", version, "Member must satisfy enum value set: [ALL]");
   }
   RETURN_IF_ERROR(v.ToStatus());
 

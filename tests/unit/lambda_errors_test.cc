@@ -48,15 +48,23 @@ TEST(LambdaErrors, KeepsInvalidUtf8FromBreakingTheJson) {
 TEST(LambdaValidation, CountsAndJoinsViolationsAsAwsDoes) {
   Violations v;
   EXPECT_TRUE(v.ToStatus().ok());
-  v.Range(0, "timeout", 1, 900);
-  v.Range(100, "memorySize", 128, 10240);
-  v.Range(500, "memorySize", 128, 10240);  // in range: no violation
+  v.Range("timeout", 0, 1, 900);
+  v.Range("memorySize", 100, 128, 10240);
+  v.Range("memorySize", 500, 128, 10240);  // in range: no violation
   Status s = v.ToStatus();
   EXPECT_EQ(s.aws_type(), "ValidationException");
   EXPECT_EQ(s.message(),
             "2 validation errors detected: Value '0' at 'timeout' failed to satisfy constraint: "
             "Member must have value greater than or equal to 1; Value '100' at 'memorySize' "
             "failed to satisfy constraint: Member must have value greater than or equal to 128");
+}
+
+TEST(LambdaValidation, RendersAMissingMemberAsNullUnquoted) {
+  Violations v;
+  v.Add("Role", nullptr, "Member must not be null");
+  EXPECT_EQ(v.ToStatus().message(),
+            "1 validation error detected: Value null at 'role' failed to satisfy constraint: "
+            "Member must not be null");
 }
 
 }  // namespace

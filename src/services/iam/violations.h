@@ -11,28 +11,16 @@
 #include <vector>
 
 #include "common/status.h"
+#include "common/violations.h"
 #include "services/iam/query_protocol.h"
 
 namespace lamina::services::iam {
 
-class Violations {
+// IAM's ValidationError (400) from collected violations.
+class Violations : public lamina::Violations {
  public:
-  // `member` is the parameter's wire name ("RoleName", "Tags.member.1.Key"); messages use its
-  // lowerCamel form ("roleName", "tags.member.1.key"). A null `value` renders as null.
-  void Add(std::string_view member, const std::string* value, std::string_view constraint);
-  // Length in characters (UTF-8 code points), as AWS counts.
-  void Length(std::string_view member, const std::string& value, size_t min, size_t max);
-  void Range(std::string_view member, int64_t value, int64_t min, int64_t max);
-  // "Member must satisfy regular expression pattern: {pattern}" unless `matches`.
-  void Pattern(std::string_view member, const std::string& value, bool matches,
-               std::string_view pattern);
-
-  bool empty() const { return items_.empty(); }
   // OK when nothing was recorded, else ValidationError.
   Status ToStatus() const;
-
- private:
-  std::vector<std::string> items_;
 };
 
 // The value of a required parameter; records "Member must not be null" and returns nullptr when

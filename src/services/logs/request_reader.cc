@@ -1,5 +1,6 @@
 #include "services/logs/request_reader.h"
 
+#include "common/violations.h"
 #include "services/logs/logs_errors.h"
 
 namespace lamina::services::logs {
@@ -164,14 +165,7 @@ std::optional<std::vector<std::string>> RequestReader::StringList(std::string_vi
 
 Status RequestReader::Finish() const {
   if (violations_.empty()) return Status::Ok();
-  std::string message = std::to_string(violations_.size()) +
-                        (violations_.size() == 1 ? " validation error" : " validation errors") +
-                        " detected: ";
-  for (size_t i = 0; i < violations_.size(); ++i) {
-    if (i > 0) message += "; ";
-    message += violations_[i];
-  }
-  return InvalidParameter(std::move(message));
+  return InvalidParameter(Violations::Message(violations_));
 }
 
 }  // namespace lamina::services::logs
