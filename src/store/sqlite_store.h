@@ -5,9 +5,8 @@
 #include <mutex>
 #include <string>
 
+#include "store/sqlite_db.h"
 #include "store/store.h"
-
-struct sqlite3;
 
 namespace lamina::store {
 
@@ -15,7 +14,6 @@ class SqliteStore final : public Store {
  public:
   // Opens (creating if needed) the database at `path`.
   static StatusOr<std::unique_ptr<SqliteStore>> Open(const std::string& path);
-  ~SqliteStore() override;
 
   StatusOr<std::optional<Entry>> Get(std::string_view key) override;
   StatusOr<std::vector<Entry>> List(std::string_view prefix, std::string_view start_after,
@@ -23,12 +21,11 @@ class SqliteStore final : public Store {
   StatusOr<int64_t> Commit(const std::vector<Op>& ops) override;
 
  private:
-  explicit SqliteStore(sqlite3* db) : db_(db) {}
-  Status Exec(const char* sql);
+  explicit SqliteStore(std::unique_ptr<SqliteDb> db) : db_(std::move(db)) {}
   StatusOr<std::optional<Entry>> GetLocked(std::string_view key);
 
   std::mutex mu_;
-  sqlite3* db_;  // guarded by mu_; one connection, used by one thread at a time
+  std::unique_ptr<SqliteDb> db_;  // guarded by mu_; one connection, used by one thread at a time
 };
 
 }  // namespace lamina::store

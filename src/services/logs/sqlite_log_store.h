@@ -37,9 +37,14 @@
 
 #include "common/clock.h"
 #include "services/logs/log_store.h"
-#include "services/logs/sqlite_db.h"
+#include "store/sqlite_db.h"
 
 namespace lamina::services::logs {
+
+using store::BindPrefixRange;
+using store::SqliteDb;
+using store::Statement;
+using store::Transaction;
 
 // WAL frames (pages) that make the background thread checkpoint: SQLite's own default.
 inline constexpr int kCheckpointFrames = 1000;

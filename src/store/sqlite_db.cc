@@ -1,10 +1,10 @@
-#include "services/logs/sqlite_db.h"
+#include "store/sqlite_db.h"
 
 #include <sqlite3.h>
 
 #include <utility>
 
-namespace lamina::services::logs {
+namespace lamina::store {
 
 Statement::~Statement() {
   if (stmt_ == nullptr) return;
@@ -72,7 +72,7 @@ StatusOr<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path, bool
   if (rc != SQLITE_OK) {
     std::string message = handle ? sqlite3_errmsg(handle) : "out of memory";
     sqlite3_close(handle);
-    return Internal("cannot open log store " + path + ": " + message);
+    return Internal("cannot open database " + path + ": " + message);
   }
   std::unique_ptr<SqliteDb> db(new SqliteDb(handle));
   sqlite3_busy_timeout(handle, 5000);
@@ -160,4 +160,4 @@ Status Transaction::Commit() {
   return committed;
 }
 
-}  // namespace lamina::services::logs
+}  // namespace lamina::store

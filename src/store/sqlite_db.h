@@ -1,5 +1,5 @@
-// A thin owner of one SQLite connection for the log store: prepared statements cached by their
-// SQL text (the append path runs the same few statements after every invocation, and preparing
+// A thin owner of one SQLite connection, shared by Lamina's SQLite stores: prepared statements
+// cached by their SQL text (hot paths run the same few statements again and again, and preparing
 // them costs more than running them), and an RAII transaction.
 //
 // Not thread-safe: the owner serializes every use of a connection and of the statements it hands
@@ -20,7 +20,7 @@
 struct sqlite3;
 struct sqlite3_stmt;
 
-namespace lamina::services::logs {
+namespace lamina::store {
 
 class Statement {
  public:
@@ -110,4 +110,4 @@ std::optional<std::string> PrefixEnd(std::string prefix);
 // Binds `prefix` to parameter `index` and its PrefixEnd (or NULL) to `index` + 1.
 void BindPrefixRange(Statement& st, int index, const std::string& prefix);
 
-}  // namespace lamina::services::logs
+}  // namespace lamina::store
