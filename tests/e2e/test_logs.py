@@ -12,11 +12,10 @@ import time
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import make_role, make_zip
+from conftest import AWS_CLI, make_role, make_zip
 
 ACCOUNT = "000000000000"
 REGION = "us-east-1"
-AWS_V2 = "/usr/bin/aws"  # `aws logs tail` exists in the AWS CLI v2 only
 
 
 def unique(prefix):
@@ -32,20 +31,6 @@ def error_of(excinfo):
     response = excinfo.value.response
     return (response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"],
             response["Error"].get("Message"))
-
-
-def aws2(daemon, *args, check=True, timeout=120):
-    """Runs the AWS CLI v2 against the daemon; returns (returncode, json-or-text, stderr)."""
-    cmd = [AWS_V2, "--endpoint-url", daemon.endpoint, "--output", "json", *args]
-    p = subprocess.run(cmd, env=daemon.cli_env(), capture_output=True, text=True, timeout=timeout)
-    if check and p.returncode != 0:
-        raise AssertionError(f"{' '.join(cmd)} failed ({p.returncode}): {p.stderr}")
-    out = p.stdout
-    try:
-        out = json.loads(out) if out.strip() else None
-    except ValueError:
-        pass
-    return p.returncode, out, p.stderr
 
 
 def raw(daemon, operation, body, target_prefix="Logs_20140328."):
@@ -467,17 +452,17 @@ def test_cli_reads_logs(daemon, logs):
     group, stream = make_stream(logs, group=unique("/aws/lambda/cli"))
     put(logs, group, stream, ["hello from the cli", "ERROR in the cli"])
 
-    _, out, _ = aws2(daemon, "logs", "describe-log-groups", "--log-group-name-prefix", group)
+    _, out, _ = daemon.cli("logs", "describe-log-groups", "--log-group-name-prefix", group)
     assert [g["logGroupName"] for g in out["logGroups"]] == [group]
-    _, out, _ = aws2(daemon, "logs", "describe-log-streams", "--log-group-name", group)
+    _, out, _ = daemon.cli("logs", "describe-log-streams", "--log-group-name", group)
     assert [s["logStreamName"] for s in out["logStreams"]] == [stream]
-    _, out, _ = aws2(daemon, "logs", "get-log-events", "--log-group-name", group,
+    _, out, _ = daemon.cli("logs", "get-log-events", "--log-group-name", group,
                      "--log-stream-name", stream, "--start-from-head")
     assert [e["message"] for e in out["events"]] == ["hello from the cli", "ERROR in the cli"]
-    _, out, _ = aws2(daemon, "logs", "filter-log-events", "--log-group-name", group,
+    _, out, _ = daemon.cli("logs", "filter-log-events", "--log-group-name", group,
                      "--filter-pattern", "ERROR")
     assert [e["message"] for e in out["events"]] == ["ERROR in the cli"]
-    code, _, err = aws2(daemon, "logs", "get-log-events", "--log-group-name", unique("/none"),
+    code, _, err = daemon.cli("logs", "get-log-events", "--log-group-name", unique("/none"),
                         "--log-stream-name", "s", check=False)
     assert code != 0 and "ResourceNotFoundException" in err
 
@@ -492,12 +477,12 @@ def test_cli_tail(daemon, logs):
     put(logs, group, "2024/01/01/[$LATEST]bbbb", ["second"], start=base + 5)
     put(logs, group, "2024/01/01/[$LATEST]aaaa", ["an old line"], start=now_ms() - 3_600_000)
 
-    _, out, _ = aws2(daemon, "logs", "tail", group)
+    _, out, _ = daemon.cli("logs", "tail", group)
     lines = out.strip().splitlines()
     assert [line.split(" ", 2)[2] for line in lines] == ["START RequestId: 1", "first", "second"]
     assert lines[2].split(" ")[1] == "2024/01/01/[$LATEST]bbbb"
 
-    _, out, _ = aws2(daemon, "logs", "tail", group, "--since", "2h", "--format", "short",
+    _, out, _ = daemon.cli("logs", "tail", group, "--since", "2h", "--format", "short",
                      "--filter-pattern", "old")
     assert out.strip().endswith("an old line")
 
@@ -505,7 +490,7 @@ def test_cli_tail(daemon, logs):
 def test_cli_tail_follow_shows_new_events(daemon, logs):
     group, stream = make_stream(logs, group=unique("/aws/lambda/follow"))
     put(logs, group, stream, ["before the tail"])
-    cmd = [AWS_V2, "--endpoint-url", daemon.endpoint, "logs", "tail", group, "--follow",
+    cmd = [AWS_CLI, "--endpoint-url", daemon.endpoint, "logs", "tail", group, "--follow",
            "--format", "short"]
     env = dict(daemon.cli_env(), PYTHONUNBUFFERED="1")  # lines must arrive before the kill
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -559,7 +544,7 @@ def test_function_logs_are_readable(daemon, logs):
     assert sum(m.startswith("REPORT RequestId: ") for m in messages) == 2
     found = logs.filter_log_events(logGroupName=group, filterPattern="{ $.n = 2 }")["events"]
     assert [json.loads(e["message"]) for e in found] == [{"level": "ERROR", "n": 2}]
-    _, out, _ = aws2(daemon, "logs", "tail", group, "--format", "short")
+    _, out, _ = daemon.cli("logs", "tail", group, "--format", "short")
     assert out.count(f"hello from {name}") == 2
 
 
