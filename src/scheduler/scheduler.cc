@@ -1,6 +1,5 @@
 #include "scheduler/scheduler.h"
 
-#include <atomic>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -71,8 +70,6 @@ class Scheduler::Impl {
     });
   }
 
-  size_t EnvironmentCount() const { return count_.load(); }
-
  private:
   using Pool = std::list<std::shared_ptr<Environment>>;
 
@@ -106,7 +103,6 @@ class Scheduler::Impl {
   void StartCold(FunctionSpec spec, InvocationRequest request, Done done, bool invoke_phase_init) {
     auto env = std::make_shared<Environment>(io_, spec, NextUid());
     pools_[spec.name].push_back(env);
-    ++count_;
     if (!invoke_phase_init) {
       done = [this, spec = std::move(spec),
               done = std::move(done)](InvocationResult result) mutable {
@@ -157,7 +153,6 @@ class Scheduler::Impl {
 
   void Destroy(const std::shared_ptr<Environment>& env) {
     env->Kill();
-    --count_;
     if (auto cleanup = env->TakeCleanup()) asio::post(cleanup_, std::move(cleanup));
   }
 
@@ -199,7 +194,6 @@ class Scheduler::Impl {
   std::set<Environment*> retiring_;    // loop only
   bool stopping_ = false;              // loop only
   uint32_t next_uid_ = 0;              // loop only
-  std::atomic<size_t> count_{0};
 };
 
 Scheduler::Scheduler(SchedulerOptions options, const sandbox::CgroupHost* cgroups)
@@ -209,6 +203,5 @@ void Scheduler::Invoke(FunctionSpec spec, InvocationRequest request, Done done) 
   impl_->Invoke(std::move(spec), std::move(request), std::move(done));
 }
 void Scheduler::Retire(const std::string& name) { impl_->Retire(name); }
-size_t Scheduler::EnvironmentCount() const { return impl_->EnvironmentCount(); }
 
 }  // namespace lamina::scheduler

@@ -42,9 +42,6 @@ class Scheduler {
   // Retires the environments of `function_name` (code/configuration changed, or deleted).
   void Retire(const std::string& function_name);
 
-  // Counts, for tests and metrics (read on the loop; approximate from other threads).
-  size_t EnvironmentCount() const;
-
  private:
   class Impl;
   std::unique_ptr<Impl> impl_;
