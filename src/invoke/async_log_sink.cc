@@ -14,10 +14,10 @@ AsyncLogSink::~AsyncLogSink() {
 }
 
 void AsyncLogSink::Append(const std::string& group, const std::string& stream,
-                          const std::vector<scheduler::LogLine>& lines) {
+                          std::vector<scheduler::LogLine> lines) {
   {
     std::lock_guard lock(mu_);
-    queue_.push_back(Batch{group, stream, lines});
+    queue_.push_back(Batch{group, stream, std::move(lines)});
   }
   wake_.notify_one();
 }

@@ -20,7 +20,7 @@ class AsyncLogSink final : public LogSink {
   ~AsyncLogSink() override;
 
   void Append(const std::string& group, const std::string& stream,
-              const std::vector<scheduler::LogLine>& lines) override;
+              std::vector<scheduler::LogLine> lines) override;
 
  private:
   void Run();

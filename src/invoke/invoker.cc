@@ -46,6 +46,17 @@ std::string InitReportLine(const scheduler::FailedInit& init) {
   return line;
 }
 
+// The last kTailBytes of the log text (lines joined by newlines), built from the end so a
+// function that printed megabytes costs no more than one that printed a line.
+std::string Tail(const std::vector<scheduler::LogLine>& lines) {
+  size_t first = lines.size(), size = 0;
+  while (first > 0 && size < kTailBytes) size += lines[--first].message.size() + 1;
+  std::string text;
+  text.reserve(size);
+  for (size_t i = first; i < lines.size(); ++i) text += lines[i].message + "\n";
+  return text.size() > kTailBytes ? text.substr(text.size() - kTailBytes) : text;
+}
+
 }  // namespace
 
 std::string ReportLine(const std::string& request_id, const scheduler::InvocationResult& r,
@@ -109,10 +120,8 @@ void Invoker::Invoke(scheduler::FunctionSpec spec, scheduler::InvocationRequest 
         lines.push_back({end, ReportLine(id, result, memory_mb)});
 
         InvokeOutcome outcome;
-        std::string text;
-        for (const auto& l : lines) text += l.message + "\n";
-        outcome.log_tail = text.size() > kTailBytes ? text.substr(text.size() - kTailBytes) : text;
-        if (logs_ && !group.empty()) logs_->Append(group, result.log_stream, lines);
+        outcome.log_tail = Tail(lines);
+        if (logs_ && !group.empty()) logs_->Append(group, result.log_stream, std::move(lines));
         outcome.result = std::move(result);
         done(std::move(outcome));
       });

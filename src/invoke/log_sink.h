@@ -14,7 +14,7 @@ class LogSink {
   // Appends lines, in order, creating the group and stream as needed. Thread-safe; must not
   // block for long (it runs after every invocation).
   virtual void Append(const std::string& group, const std::string& stream,
-                      const std::vector<scheduler::LogLine>& lines) = 0;
+                      std::vector<scheduler::LogLine> lines) = 0;
 
   struct Batch {
     std::string group;

@@ -82,8 +82,8 @@ class LogStoreSink final : public invoke::LogSink {
  public:
   explicit LogStoreSink(services::logs::LogStore* store) : store_(store) {}
   void Append(const std::string& group, const std::string& stream,
-              const std::vector<scheduler::LogLine>& lines) override {
-    AppendBatch({Batch{group, stream, lines}});
+              std::vector<scheduler::LogLine> lines) override {
+    AppendBatch({Batch{group, stream, std::move(lines)}});
   }
   void AppendBatch(const std::vector<Batch>& batches) override {
     std::vector<services::logs::LogAppend> appends;
