@@ -112,22 +112,6 @@ Status SqliteDb::Error(std::string_view what) const {
 
 int64_t SqliteDb::LastInsertRowid() const { return sqlite3_last_insert_rowid(db_); }
 
-void SqliteDb::SetWalHook(std::function<void(int frames)> hook) {
-  wal_hook_ = std::move(hook);
-  sqlite3_wal_hook(
-      db_,
-      [](void* self, sqlite3*, const char*, int frames) {
-        static_cast<SqliteDb*>(self)->wal_hook_(frames);
-        return SQLITE_OK;
-      },
-      this);
-}
-
-Status SqliteDb::Checkpoint() {
-  int rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
-  return rc == SQLITE_OK || rc == SQLITE_BUSY ? Status::Ok() : Error("checkpoint");
-}
-
 std::optional<std::string> PrefixEnd(std::string prefix) {
   while (!prefix.empty() && static_cast<unsigned char>(prefix.back()) == 0xff) prefix.pop_back();
   if (prefix.empty()) return std::nullopt;

@@ -72,18 +72,12 @@ class SqliteDb {
   Status Error(std::string_view what) const;
   // The rowid of the last INSERT on this connection.
   int64_t LastInsertRowid() const;
-  // Calls `hook` after every commit on this connection with the number of frames in the WAL.
-  // This replaces SQLite's automatic checkpoints: whoever sets a hook must checkpoint.
-  void SetWalHook(std::function<void(int frames)> hook);
-  // A PASSIVE checkpoint: copies what it can from the WAL without waiting for anyone.
-  Status Checkpoint();
 
  private:
   explicit SqliteDb(sqlite3* db) : db_(db) {}
 
   sqlite3* db_;
   std::unordered_map<std::string, sqlite3_stmt*> statements_;
-  std::function<void(int)> wal_hook_;
 };
 
 // BEGIN IMMEDIATE ... COMMIT; rolled back when destroyed uncommitted.

@@ -138,34 +138,16 @@ StatusOr<int64_t> SqliteLogStore::DeleteAndAccountLocked(Statement& delete_retur
   return deleted;
 }
 
-void SqliteLogStore::RequestCheckpoint() {
-  {
-    std::lock_guard lock(wake_mu_);
-    if (checkpoint_requested_) return;
-    checkpoint_requested_ = true;
-  }
-  wake_.notify_one();
-}
-
 void SqliteLogStore::PruneLoop() {
   std::unique_lock lock(wake_mu_);
   while (!stopping_) {
-    bool woken =
-        wake_.wait_for(lock, std::chrono::milliseconds(options_.prune_interval_ms),
-                       [this] { return stopping_ || prune_requested_ || checkpoint_requested_; });
+    wake_.wait_for(lock, std::chrono::milliseconds(options_.prune_interval_ms),
+                   [this] { return stopping_ || prune_requested_; });
     if (stopping_) break;
-    // A wake-up for a checkpoint alone does not prune; the interval or a request does.
-    const bool prune = !woken || prune_requested_;
     prune_requested_ = false;
-    checkpoint_requested_ = false;
     lock.unlock();
-    if (prune) {
-      if (Status pruned = Prune(); !pruned.ok()) {
-        log::Warn("log store prune failed", {{"error", pruned.ToString()}});
-      }
-    }
-    if (Status checkpointed = checkpointer_->Checkpoint(); !checkpointed.ok()) {
-      log::Warn("log store checkpoint failed", {{"error", checkpointed.ToString()}});
+    if (Status pruned = Prune(); !pruned.ok()) {
+      log::Warn("log store prune failed", {{"error", pruned.ToString()}});
     }
     lock.lock();
   }

@@ -2,6 +2,7 @@
 // sqlite_log_events.cc, pruning in sqlite_log_prune.cc.
 #include "services/logs/sqlite_log_store.h"
 
+#include <cstdio>
 #include <utility>
 
 #include "services/logs/store_messages.h"
@@ -57,6 +58,11 @@ StatusOr<std::unique_ptr<SqliteLogStore>> SqliteLogStore::Open(const std::string
   SqliteDb& writer = *store->writer_;
   RETURN_IF_ERROR(writer.Exec("PRAGMA journal_mode=WAL"));
   RETURN_IF_ERROR(writer.Exec("PRAGMA synchronous=NORMAL"));
+  char wal_pragmas[96];
+  std::snprintf(wal_pragmas, sizeof wal_pragmas,
+                "PRAGMA wal_autocheckpoint=%d; PRAGMA journal_size_limit=%lld", kCheckpointFrames,
+                static_cast<long long>(kWalSizeLimit));
+  RETURN_IF_ERROR(writer.Exec(wal_pragmas));
   RETURN_IF_ERROR(writer.Exec(kSchema));
   {
     ASSIGN_OR_RETURN(Statement st,
@@ -67,10 +73,6 @@ StatusOr<std::unique_ptr<SqliteLogStore>> SqliteLogStore::Open(const std::string
   ASSIGN_OR_RETURN(store->reader_, SqliteDb::Open(path, /*read_only=*/false));
   RETURN_IF_ERROR(store->reader_->Exec("PRAGMA query_only=1"));
   if (options.prune_interval_ms > 0) {
-    ASSIGN_OR_RETURN(store->checkpointer_, SqliteDb::Open(path, /*read_only=*/false));
-    writer.SetWalHook([s = store.get()](int frames) {
-      if (frames >= kCheckpointFrames) s->RequestCheckpoint();
-    });
     store->pruner_ = std::thread([s = store.get()] { s->PruneLoop(); });
   }
   return store;

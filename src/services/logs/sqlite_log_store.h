@@ -20,11 +20,13 @@
 // file larger, and it does not shrink when events are pruned: SQLite reuses the freed pages for
 // new events, so the file levels off near its high-water mark.
 //
-// Checkpoints: with the background thread, that thread also copies the WAL into the database
-// (on a connection of its own, once the WAL holds kCheckpointFrames frames), because a
-// checkpoint fsyncs, and in the commit that crosses the threshold (SQLite's default) it would
-// stall an invocation's append for milliseconds now and then. Without the thread, SQLite's
-// automatic checkpoints do it.
+// Checkpoints: SQLite's automatic ones, on the writer's connection in the commit that takes the
+// WAL past kCheckpointFrames frames. That commit pays for the copy and its fsync (a few
+// milliseconds now and then); the invoke path never waits for it, because invocations' logs are
+// appended on the AsyncLogSink's thread. A checkpoint on another connection would not stall the
+// writer, but under a steady stream of appends it never catches up with the WAL's end, and the
+// WAL can only start over from its beginning once a checkpoint has: the file grew without bound.
+// After each start-over, the WAL file is truncated to kWalSizeLimit.
 #pragma once
 
 #include <condition_variable>
@@ -46,8 +48,10 @@ using store::SqliteDb;
 using store::Statement;
 using store::Transaction;
 
-// WAL frames (pages) that make the background thread checkpoint: SQLite's own default.
+// WAL frames (pages) that make a commit checkpoint: SQLite's own default.
 inline constexpr int kCheckpointFrames = 1000;
+// What a WAL file is truncated to after a checkpoint let it start over.
+inline constexpr int64_t kWalSizeLimit = 16 << 20;
 
 struct SqliteLogStoreOptions {
   int64_t max_total_bytes = int64_t{1} << 30;  // 1 GiB, in the sizes LogStore describes
@@ -124,7 +128,6 @@ class SqliteLogStore final : public LogStore {
   // takes what it deleted off the streams' and groups' sizes; commits `txn`, then the total.
   StatusOr<int64_t> DeleteAndAccountLocked(Statement& delete_returning, Transaction& txn);
   void PruneLoop();
-  void RequestCheckpoint();
 
   const SqliteLogStoreOptions options_;
   const Clock* clock_;
@@ -141,9 +144,7 @@ class SqliteLogStore final : public LogStore {
   std::mutex wake_mu_;
   std::condition_variable wake_;
   bool prune_requested_ = false;            // guarded by wake_mu_
-  bool checkpoint_requested_ = false;       // guarded by wake_mu_
   bool stopping_ = false;                   // guarded by wake_mu_
-  std::unique_ptr<SqliteDb> checkpointer_;  // used by the pruner thread only
   std::thread pruner_;
 };
 
