@@ -143,8 +143,8 @@ class SqliteLogStore final : public LogStore {
   std::mutex prune_mu_;  // serializes whole prunes; taken before write_mu_, never after
   std::mutex wake_mu_;
   std::condition_variable wake_;
-  bool prune_requested_ = false;            // guarded by wake_mu_
-  bool stopping_ = false;                   // guarded by wake_mu_
+  bool prune_requested_ = false;  // guarded by wake_mu_
+  bool stopping_ = false;         // guarded by wake_mu_
   std::thread pruner_;
 };
 
