@@ -30,12 +30,6 @@ Status WriteValue(const std::string& path, const std::string& value) {
   return Status::Ok();
 }
 
-int64_t ReadNumber(const std::string& path) {
-  std::string text;
-  if (!ReadFile(path, text).ok()) return 0;
-  return std::strtoll(text.c_str(), nullptr, 10);
-}
-
 // The value of `key` in a flat keyed file such as memory.events.
 int64_t ReadKey(const std::string& path, const std::string& key) {
   std::string text;
@@ -137,6 +131,9 @@ StatusOr<std::unique_ptr<Cgroup>> CgroupHost::Create(const std::string& id,
     RETURN_IF_ERROR(WriteValue(group->dirs_[1] + "/cpu.shares", std::to_string(shares)));
     RETURN_IF_ERROR(WriteValue(group->dirs_[2] + "/pids.max", std::to_string(limits.pids)));
   }
+  std::string peak = group->dirs_[0] + (v2_ ? "/memory.peak" : "/memory.max_usage_in_bytes");
+  group->peak_fd_ = Fd(::open(peak.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!group->peak_fd_) return Internal("open " + peak + ": " + std::strerror(errno));
   for (const std::string& dir : group->dirs_) {
     int fd = ::open((dir + "/cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC);
     if (fd < 0) return Internal("open " + dir + "/cgroup.procs: " + std::strerror(errno));
@@ -146,7 +143,11 @@ StatusOr<std::unique_ptr<Cgroup>> CgroupHost::Create(const std::string& id,
 }
 
 int64_t Cgroup::PeakMemoryBytes() const {
-  return ReadNumber(dirs_[0] + (v2_ ? "/memory.peak" : "/memory.max_usage_in_bytes"));
+  char text[32];
+  ssize_t n = ::pread(peak_fd_.get(), text, sizeof text - 1, 0);
+  if (n <= 0) return 0;
+  text[n] = '\0';
+  return std::strtoll(text, nullptr, 10);
 }
 
 bool Cgroup::OomKilled() const {

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "common/fd.h"
 #include "common/status.h"
 
 namespace lamina::sandbox {
@@ -49,7 +50,7 @@ class Cgroup {
   // Files whose write of "0" moves the writer into the group: opened ahead of a fork so the
   // child needs only write(2), which is async-signal-safe.
   const std::vector<int>& join_fds() const { return join_fds_; }
-  // Peak memory use in bytes since creation.
+  // Peak memory use in bytes since creation (one pread: it runs after every invocation).
   int64_t PeakMemoryBytes() const;
   // Whether the kernel's OOM killer acted in this group.
   bool OomKilled() const;
@@ -62,6 +63,7 @@ class Cgroup {
   bool v2_ = false;
   std::vector<std::string> dirs_;  // one per hierarchy; [0] holds the memory controller
   std::vector<int> join_fds_;
+  Fd peak_fd_;  // memory.peak (v2) or memory.max_usage_in_bytes (v1)
 };
 
 }  // namespace lamina::sandbox

@@ -147,7 +147,7 @@ int RunDaemon(const DaemonOptions& options) {
   }
   LogStoreSink store_sink(log_store->get());
   invoke::AsyncLogSink log_sink(&store_sink);
-  services::logs::LogsService logs(log_store->get(), &clock);
+  services::logs::LogsService logs(log_store->get(), &clock, [&log_sink] { log_sink.Flush(); });
   services::iam::IamService iam(store->get(), &clock);
   services::iam::StsService sts;
 

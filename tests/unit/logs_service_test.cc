@@ -119,6 +119,20 @@ class LogsServiceTest : public ::testing::Test {
   http::CallContext context_;
 };
 
+// Lines the invoke path handed to its buffering writer are in the store before any operation
+// reads it: the service catches up first.
+TEST_F(LogsServiceTest, OperationsCatchUpWithBufferedWritesFirst) {
+  int catch_ups = 0;
+  service_ = std::make_unique<LogsService>(store_.get(), &clock_, [&] {
+    ++catch_ups;
+    ASSERT_TRUE(store_->Append("/aws/lambda/f", "s", {{kNow, "buffered"}}).ok());
+  });
+  json got = Ok("GetLogEvents", {{"logGroupName", "/aws/lambda/f"}, {"logStreamName", "s"}});
+  EXPECT_EQ(catch_ups, 1);
+  ASSERT_EQ(got["events"].size(), 1u);
+  EXPECT_EQ(got["events"][0]["message"], "buffered");
+}
+
 TEST_F(LogsServiceTest, ProtocolErrors) {
   http::HttpResponse r = Raw("", "{}");
   EXPECT_EQ(r.status, 400);

@@ -69,6 +69,7 @@ http::HttpResponse LogsService::Serve(const http::CallContext& context,
   if (!body.is_object()) {
     return RenderError(context, SerializationError("The request body must be a JSON object."));
   }
+  if (catch_up_) catch_up_();
   RequestReader reader(body);
   LogsCall call{context, reader, *store_, *clock_};
   OpResult result = operation->run(call);

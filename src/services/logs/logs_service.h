@@ -4,7 +4,9 @@
 // and the SDKs to create, write, read and search logs.
 #pragma once
 
+#include <functional>
 #include <string_view>
+#include <utility>
 
 #include "common/clock.h"
 #include "http/service.h"
@@ -14,8 +16,11 @@ namespace lamina::services::logs {
 
 class LogsService final : public http::Service {
  public:
-  // `store` and `clock` must outlive the service.
-  LogsService(LogStore* store, const Clock* clock) : store_(store), clock_(clock) {}
+  // `store` and `clock` must outlive the service. `catch_up`, when set, runs before every
+  // operation and returns once the store holds every line handed to a buffering writer (the
+  // invoke path's AsyncLogSink) so far: a caller whose invocation has returned reads its logs.
+  LogsService(LogStore* store, const Clock* clock, std::function<void()> catch_up = nullptr)
+      : store_(store), clock_(clock), catch_up_(std::move(catch_up)) {}
 
   std::string_view signing_name() const override { return "logs"; }
   void Handle(const http::CallContext& context, http::HttpRequest request,
@@ -28,6 +33,7 @@ class LogsService final : public http::Service {
 
   LogStore* store_;
   const Clock* clock_;
+  std::function<void()> catch_up_;
 };
 
 }  // namespace lamina::services::logs
