@@ -24,8 +24,8 @@ using tcp = asio::ip::tcp;
 
 class Server::Impl {
  public:
-  Impl(ServerOptions options, Handler* handler)
-      : options_(std::move(options)), handler_(handler), acceptor_(io_) {}
+  Impl(asio::io_context& io, ServerOptions options, Handler* handler)
+      : io_(io), options_(std::move(options)), handler_(handler), acceptor_(io_) {}
 
   Status Listen() {
     boost::system::error_code ec;
@@ -46,20 +46,19 @@ class Server::Impl {
 
   uint16_t port() const { return port_; }
 
-  void Run() {
-    asio::co_spawn(io_, Accept(), asio::detached);
-    io_.run();
-  }
+  void Start() { asio::co_spawn(io_, Accept(), asio::detached); }
 
-  void Stop() {
-    asio::post(io_, [this] {
+  void Stop(std::function<void()> stopped) {
+    asio::post(io_, [this, stopped = std::move(stopped)]() mutable {
       if (stopping_) return;
       stopping_ = true;
+      stopped_ = std::move(stopped);
       boost::system::error_code ignored;
       acceptor_.close(ignored);
       for (Connection& c : connections_) {
         if (!c.busy) c.stream.socket().close(ignored);
       }
+      MaybeStopped();
     });
   }
 
@@ -70,7 +69,17 @@ class Server::Impl {
     bool busy = false;  // a request is being read past its first byte, handled or answered
   };
 
+  // Once stopping, the last connection to close (or Stop itself, when none is open) reports.
+  void MaybeStopped() {
+    if (stopping_ && connections_.empty() && !accepting_ && stopped_) {
+      auto stopped = std::move(stopped_);
+      stopped_ = nullptr;
+      stopped();
+    }
+  }
+
   asio::awaitable<void> Accept() {
+    accepting_ = true;
     while (!stopping_) {
       boost::system::error_code ec;
       tcp::socket socket =
@@ -82,6 +91,8 @@ class Server::Impl {
       }
       asio::co_spawn(io_, Serve(std::move(socket)), asio::detached);
     }
+    accepting_ = false;
+    MaybeStopped();
   }
 
   // Awaits the handler's answer, which may come from another thread.
@@ -198,23 +209,27 @@ class Server::Impl {
     c.stream.socket().shutdown(tcp::socket::shutdown_both, ec);
     c.stream.socket().close(ec);
     connections_.erase(self);
+    MaybeStopped();
   }
 
+  asio::io_context& io_;
   ServerOptions options_;
   Handler* handler_;
-  asio::io_context io_{1};
   tcp::acceptor acceptor_;
   uint16_t port_ = 0;
-  bool stopping_ = false;              // touched only on the event loop
-  std::list<Connection> connections_;  // touched only on the event loop
+  // Touched only on the event loop:
+  bool stopping_ = false;
+  bool accepting_ = false;  // the accept loop has not ended yet
+  std::function<void()> stopped_;
+  std::list<Connection> connections_;
 };
 
-Server::Server(ServerOptions options, Handler* handler)
-    : impl_(std::make_unique<Impl>(std::move(options), handler)) {}
+Server::Server(asio::io_context& io, ServerOptions options, Handler* handler)
+    : impl_(std::make_unique<Impl>(io, std::move(options), handler)) {}
 Server::~Server() = default;
 Status Server::Listen() { return impl_->Listen(); }
 uint16_t Server::port() const { return impl_->port(); }
-void Server::Run() { impl_->Run(); }
-void Server::Stop() { impl_->Stop(); }
+void Server::Start() { impl_->Start(); }
+void Server::Stop(std::function<void()> stopped) { impl_->Stop(std::move(stopped)); }
 
 }  // namespace lamina::http

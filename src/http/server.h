@@ -1,17 +1,23 @@
 // The HTTP/1.1 server every Lamina service listens behind.
 //
-// One event-loop thread owns every socket; requests are handed to a Handler, which answers
-// through a Responder from any thread. Shutdown is graceful: Stop() closes the listener and idle
-// keep-alive connections, lets in-flight requests finish and be answered, then Run() returns.
+// It serves on the daemon's event loop (an io_context run by one thread), which it shares with
+// the scheduler; requests are handed to a Handler, which answers through a Responder from any
+// thread. Shutdown is graceful: Stop() closes the listener and idle keep-alive connections, lets
+// in-flight requests finish and be answered, then tells its caller.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
 #include "common/status.h"
 #include "http/message.h"
+
+namespace boost::asio {
+class io_context;
+}
 
 namespace lamina::http {
 
@@ -26,8 +32,8 @@ struct ServerOptions {
 
 class Server {
  public:
-  // `handler` must outlive the server.
-  Server(ServerOptions options, Handler* handler);
+  // `io` and `handler` must outlive the server.
+  Server(boost::asio::io_context& io, ServerOptions options, Handler* handler);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
@@ -35,10 +41,11 @@ class Server {
   // Binds and listens. After success, port() is the bound port.
   Status Listen();
   uint16_t port() const;
-  // Serves until Stop() and every in-flight request has been answered. Call once.
-  void Run();
-  // Thread-safe; safe to call more than once.
-  void Stop();
+  // Accepts connections on the loop, from when the loop runs. Call once, after Listen.
+  void Start();
+  // Stops accepting and closes idle connections; once every in-flight request has been answered
+  // and its connection closed, runs `stopped` on the loop. Thread-safe; later calls are ignored.
+  void Stop(std::function<void()> stopped);
 
  private:
   class Impl;

@@ -1,8 +1,9 @@
 // An AWS-compatible service behind the edge (lambda, iam, sts, later s3, kinesis, ...).
 //
 // The edge authenticates a request, then hands it to the service that owns it. Handle runs on a
-// worker thread (it may block on the store or the disk) and must call `respond` exactly once.
-// RenderError is the one place where the service turns a Status into its wire shape.
+// worker thread (it may block on the store or the disk), or on the event loop for the requests a
+// service says never block (RunsOnLoop), and must call `respond` exactly once. RenderError is the
+// one place where the service turns a Status into its wire shape.
 #pragma once
 
 #include <string>
@@ -29,6 +30,10 @@ class Service {
   virtual ~Service() = default;
   // The SigV4 signing name, e.g. "lambda".
   virtual std::string_view signing_name() const = 0;
+  // Whether Handle answers `request` without blocking: from memory, or by handing the work to
+  // the loop's own asynchronous machinery. Then the edge runs it on the event loop and spares
+  // the request two thread hand-offs. Must itself be quick and never block.
+  virtual bool RunsOnLoop(const CallContext&, const HttpRequest&) const { return false; }
   virtual void Handle(const CallContext& context, HttpRequest request, Responder respond) = 0;
   virtual HttpResponse RenderError(const CallContext& context, const Status& status) const = 0;
 };

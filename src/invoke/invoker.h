@@ -24,7 +24,7 @@ class Invoker {
   // Both must outlive the invoker; `logs` may be null.
   Invoker(scheduler::Scheduler* scheduler, LogSink* logs) : scheduler_(scheduler), logs_(logs) {}
 
-  // `done` runs on the scheduler's thread and must not block.
+  // `done` runs on the event loop and must not block.
   void Invoke(scheduler::FunctionSpec spec, scheduler::InvocationRequest request,
               std::function<void(InvokeOutcome)> done);
 

@@ -50,6 +50,13 @@ StatusOr<std::optional<FunctionRecord>> FunctionRepository::Get(const std::strin
   return std::optional(std::move(record));
 }
 
+std::optional<std::string> FunctionRepository::CachedCodeBlob(const std::string& name) const {
+  std::lock_guard lock(mu_);
+  auto it = cache_.find(name);
+  if (it == cache_.end()) return std::nullopt;
+  return it->second.code_blob;
+}
+
 void FunctionRepository::Remember(const std::string& name, std::optional<FunctionRecord> record) {
   std::lock_guard lock(mu_);
   ++generation_;

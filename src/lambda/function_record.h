@@ -39,6 +39,8 @@ class FunctionRepository {
   explicit FunctionRepository(store::Store* store) : store_(store) {}
 
   StatusOr<std::optional<FunctionRecord>> Get(const std::string& name) const;
+  // The code blob of `name` if its record is in memory (a Get would not read the store).
+  std::optional<std::string> CachedCodeBlob(const std::string& name) const;
   // Functions in name order after `after_name`, at most `limit` (0: all).
   StatusOr<std::vector<FunctionRecord>> List(const std::string& after_name, size_t limit) const;
   // kAlreadyExists when the name is taken.

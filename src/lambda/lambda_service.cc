@@ -5,6 +5,7 @@
 
 #include "common/log.h"
 #include "lambda/errors.h"
+#include "lambda/function_name.h"
 #include "lambda/lambda_deps.h"
 #include "lambda/operation.h"
 
@@ -78,6 +79,26 @@ LambdaService::LambdaService(store::Store* store, store::BlobStore* blobs, const
     : deps_(new LambdaDeps{store, blobs, clock, code_signer, iam, invoker, code}) {}
 
 LambdaService::~LambdaService() = default;
+
+bool LambdaService::RunsOnLoop(const http::CallContext& context,
+                               const http::HttpRequest& request) const {
+  // Larger payloads take a while to parse and to copy to the environment.
+  constexpr size_t kMaxPayloadOnLoop = 64 * 1024;
+  if (!deps_->invoker || !deps_->code || request.method != "POST" ||
+      request.body.size() > kMaxPayloadOnLoop) {
+    return false;
+  }
+  std::vector<std::string> segments = Segments(request.path);
+  std::string name;
+  if (segments.size() != 4 || segments[0] != "2015-03-31" || segments[1] != "functions" ||
+      segments[3] != "invocations" || !UriDecode(segments[2], name)) {
+    return false;
+  }
+  auto ref = ParseFunctionName(name, "functionName", context.region, context.account_id);
+  if (!ref.ok()) return false;
+  std::optional<std::string> blob = deps_->functions.CachedCodeBlob(ref->name);
+  return blob && deps_->code->IsUnpacked(*blob);
+}
 
 void LambdaService::Handle(const http::CallContext& context, http::HttpRequest request,
                            http::Responder respond) {

@@ -27,6 +27,9 @@ class LambdaService final : public http::Service {
   ~LambdaService() override;
 
   std::string_view signing_name() const override { return "lambda"; }
+  // Invokes with a small payload of a function in memory whose code is unpacked.
+  bool RunsOnLoop(const http::CallContext& context,
+                  const http::HttpRequest& request) const override;
   void Handle(const http::CallContext& context, http::HttpRequest request,
               http::Responder respond) override;
   http::HttpResponse RenderError(const http::CallContext& context,

@@ -106,11 +106,22 @@ Status CodeCache::Init() {
   return Status::Ok();
 }
 
+bool CodeCache::IsUnpacked(const std::string& blob) const {
+  std::lock_guard lock(known_mu_);
+  return unpacked_.count(blob) > 0;
+}
+
 StatusOr<std::string> CodeCache::Materialize(const std::string& blob) {
   std::string final_dir = dir_ + "/" + blob;
-  if (::access(final_dir.c_str(), F_OK) == 0) return final_dir;
-  std::lock_guard lock(mu_);
-  if (::access(final_dir.c_str(), F_OK) == 0) return final_dir;
+  if (IsUnpacked(blob)) return final_dir;
+  auto known = [&]() -> StatusOr<std::string> {
+    std::lock_guard lock(known_mu_);
+    unpacked_.insert(blob);
+    return final_dir;
+  };
+  if (::access(final_dir.c_str(), F_OK) == 0) return known();
+  std::lock_guard lock(unpack_mu_);
+  if (::access(final_dir.c_str(), F_OK) == 0) return known();
   ASSIGN_OR_RETURN(std::string zip, blobs_->Get(blob));
   std::string temp = dir_ + "/.tmp-" + blob;
   RemoveTree(temp);
@@ -125,7 +136,7 @@ StatusOr<std::string> CodeCache::Materialize(const std::string& blob) {
     RemoveTree(temp);
     return s;
   }
-  return final_dir;
+  return known();
 }
 
 }  // namespace lamina::sandbox

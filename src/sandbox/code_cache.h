@@ -5,6 +5,7 @@
 #pragma once
 
 #include <mutex>
+#include <set>
 #include <string>
 
 #include "common/status.h"
@@ -22,11 +23,15 @@ class CodeCache {
   Status Init();
   // The directory holding the unpacked package `blob`, unpacking it first if needed.
   StatusOr<std::string> Materialize(const std::string& blob);
+  // Whether `blob` is known to be unpacked (Materialize would not touch the disk).
+  bool IsUnpacked(const std::string& blob) const;
 
  private:
   std::string dir_;
   const store::BlobStore* blobs_;
-  std::mutex mu_;  // serialises unpacking
+  std::mutex unpack_mu_;  // serialises unpacking
+  mutable std::mutex known_mu_;
+  std::set<std::string> unpacked_;  // guarded by known_mu_; blobs seen unpacked
 };
 
 }  // namespace lamina::sandbox

@@ -51,6 +51,7 @@ Environment::~Environment() {
 }
 
 std::function<void()> Environment::TakeCleanup() {
+  deadline_.cancel();  // nothing of a stopped environment may stay pending on the loop
   if (socket_) {
     boost::system::error_code ignored;
     socket_->close(ignored);

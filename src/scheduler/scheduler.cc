@@ -1,13 +1,11 @@
 #include "scheduler/scheduler.h"
 
-#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
-#include <future>
 #include <list>
 #include <map>
 #include <set>
-#include <thread>
 
 #include "common/log.h"
 
@@ -17,43 +15,35 @@ namespace asio = boost::asio;
 
 class Scheduler::Impl {
  public:
-  Impl(SchedulerOptions options, const sandbox::CgroupHost* cgroups)
-      : options_(std::move(options)),
-        cgroups_(cgroups),
-        work_(asio::make_work_guard(io_)),
-        reaper_(io_),
-        cleanup_(1) {
+  Impl(SchedulerOptions options, const sandbox::CgroupHost* cgroups, asio::io_context& io)
+      : options_(std::move(options)), cgroups_(cgroups), io_(io), reaper_(io_), cleanup_(1) {
     ScheduleReap();
-    thread_ = std::thread([this] { io_.run(); });
   }
 
-  ~Impl() {
-    std::promise<void> stopped;
-    asio::post(io_, [this, &stopped] {
+  ~Impl() { cleanup_.join(); }
+
+  void Shutdown() {
+    asio::dispatch(io_, [this] {
+      if (stopping_) return;
       stopping_ = true;
       reaper_.cancel();
       for (auto& [name, pool] : pools_) {
         for (auto& env : pool) Destroy(env);
       }
       pools_.clear();
-      stopped.set_value();
+      retiring_.clear();
     });
-    stopped.get_future().wait();
-    work_.reset();
-    io_.stop();
-    thread_.join();
-    cleanup_.join();
   }
 
   void Invoke(FunctionSpec spec, InvocationRequest request, Done done) {
-    asio::post(io_, [this, spec = std::move(spec), request = std::move(request),
-                     done = std::move(done)]() mutable {
+    asio::dispatch(io_, [this, spec = std::move(spec), request = std::move(request),
+                         done = std::move(done)]() mutable {
       Route(std::move(spec), std::move(request), std::move(done));
     });
   }
 
   void Retire(const std::string& name) {
-    asio::post(io_, [this, name] {
+    asio::dispatch(io_, [this, name] {
       auto it = pools_.find(name);
       if (it == pools_.end()) return;
       for (auto env = it->second.begin(); env != it->second.end();) {
@@ -185,20 +175,20 @@ class Scheduler::Impl {
 
   SchedulerOptions options_;
   const sandbox::CgroupHost* cgroups_;
-  asio::io_context io_{1};
-  asio::executor_work_guard<asio::io_context::executor_type> work_;
+  asio::io_context& io_;
   asio::steady_timer reaper_;
   asio::thread_pool cleanup_;
-  std::thread thread_;
   std::map<std::string, Pool> pools_;  // loop only
   std::set<Environment*> retiring_;    // loop only
   bool stopping_ = false;              // loop only
   uint32_t next_uid_ = 0;              // loop only
 };
 
-Scheduler::Scheduler(SchedulerOptions options, const sandbox::CgroupHost* cgroups)
-    : impl_(std::make_unique<Impl>(std::move(options), cgroups)) {}
+Scheduler::Scheduler(SchedulerOptions options, const sandbox::CgroupHost* cgroups,
+                     boost::asio::io_context& io)
+    : impl_(std::make_unique<Impl>(std::move(options), cgroups, io)) {}
 Scheduler::~Scheduler() = default;
+void Scheduler::Shutdown() { impl_->Shutdown(); }
 void Scheduler::Invoke(FunctionSpec spec, InvocationRequest request, Done done) {
   impl_->Invoke(std::move(spec), std::move(request), std::move(done));
 }

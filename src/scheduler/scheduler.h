@@ -4,9 +4,10 @@
 // keep-alive, so an idle function holds no process. A code or configuration change retires the
 // function's environments: idle ones at once, busy ones when their invocation ends.
 //
-// All environment state lives on one event-loop thread owned by the scheduler; public methods
-// are thread-safe and return at once. Environment teardown (kill, reap, cgroup removal) runs on a
-// separate cleanup thread so it never stalls the loop.
+// All environment state lives on the daemon's event loop (shared with the HTTP server, so a warm
+// invocation never changes threads); public methods are thread-safe and return at once.
+// Environment teardown (kill, reap, cgroup removal) runs on a separate cleanup thread so it never
+// stalls the loop.
 #pragma once
 
 #include <chrono>
@@ -30,14 +31,20 @@ struct SchedulerOptions {
 
 class Scheduler {
  public:
-  // `cgroups` must outlive the scheduler.
-  Scheduler(SchedulerOptions options, const sandbox::CgroupHost* cgroups);
-  // Stops every environment and waits until each is gone (no process, mount or cgroup left).
+  // `io` and `cgroups` must outlive the scheduler.
+  Scheduler(SchedulerOptions options, const sandbox::CgroupHost* cgroups,
+            boost::asio::io_context& io);
+  // Waits until every environment Shutdown stopped is gone (no process, mount or cgroup left).
+  // Call after the loop has stopped running, and after Shutdown if it ever ran.
   ~Scheduler();
 
+  // Stops every environment and leaves nothing pending on the loop, so that the loop's run()
+  // can return. Invocations after this fail at once. Thread-safe.
+  void Shutdown();
+
   using Done = std::function<void(InvocationResult)>;
-  // Runs `request` on an environment of `spec`. `done` is called exactly once, on the
-  // scheduler's thread; it must not block.
+  // Runs `request` on an environment of `spec`. `done` is called exactly once, on the loop; it
+  // must not block.
   void Invoke(FunctionSpec spec, InvocationRequest request, Done done);
   // Retires the environments of `function_name` (code/configuration changed, or deleted).
   void Retire(const std::string& function_name);

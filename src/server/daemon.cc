@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <cstdio>
 #include <memory>
@@ -153,13 +154,16 @@ int RunDaemon(const DaemonOptions& options) {
 
   // Running functions needs cgroups, namespaces and lamina-init beside this binary; without them
   // the daemon still stores and serves everything else.
+  // The daemon's event loop: every socket (HTTP and execution environments) and the scheduler
+  // live on it, so a warm invocation runs start to finish on this one thread.
+  boost::asio::io_context io(1);
   sandbox::CodeCache code(options.data_dir + "/code", &blobs);
   std::unique_ptr<sandbox::CgroupHost> cgroups;
   std::unique_ptr<scheduler::Scheduler> scheduler;
   std::unique_ptr<invoke::Invoker> invoker;
   if (auto sandboxes = PrepareSandboxes(options, code); sandboxes.ok()) {
     cgroups = std::move(sandboxes->cgroups);
-    scheduler = std::make_unique<scheduler::Scheduler>(sandboxes->options, cgroups.get());
+    scheduler = std::make_unique<scheduler::Scheduler>(sandboxes->options, cgroups.get(), io);
     invoker = std::make_unique<invoke::Invoker>(scheduler.get(), &log_sink);
   } else {
     log::Warn("functions cannot run on this host", {{"error", sandboxes.status().ToString()}});
@@ -180,7 +184,7 @@ int RunDaemon(const DaemonOptions& options) {
   http::ServerOptions server_options;
   server_options.host = options.host;
   server_options.port = options.port;
-  http::Server server(server_options, &edge);
+  http::Server server(io, server_options, &edge);
   if (Status s = server.Listen(); !s.ok()) {
     log::Error("cannot listen", {{"error", s.ToString()}});
     return 1;
@@ -193,13 +197,21 @@ int RunDaemon(const DaemonOptions& options) {
                                {"auth", options.auth_enabled ? "on" : "off"},
                                {"version", LAMINA_VERSION}});
 
+  auto stop = [&] {
+    // In-flight requests are answered first; then the environments go, and with nothing left
+    // pending on the loop, io.run() returns.
+    server.Stop([&] {
+      if (scheduler) scheduler->Shutdown();
+    });
+  };
   std::thread signals([&] {
     int sig = 0;
     sigwait(&stop_signals, &sig);
     log::Info("stopping", {{"signal", sig == SIGINT ? "SIGINT" : "SIGTERM"}});
-    server.Stop();
+    stop();
   });
-  server.Run();  // returns once stopped and every in-flight request is answered
+  server.Start();
+  io.run();
   edge.Drain();
   // Wake the signal thread if the server stopped for another reason.
   pthread_kill(signals.native_handle(), SIGTERM);

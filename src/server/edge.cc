@@ -112,20 +112,30 @@ void Edge::Handle(http::HttpRequest request, http::Responder respond) {
     respond(std::move(r));
     return;
   }
-  // Signature checks hash the body, and services touch the store: both belong off the loop.
-  pool_->Post(
-      [this, service, request = std::move(request), respond = std::move(respond)]() mutable {
-        Serve(service, std::move(request), std::move(respond));
-      });
+  http::CallContext context = NewContext(request);
+  if (service->RunsOnLoop(context, request)) {
+    Serve(service, std::move(context), std::move(request), std::move(respond));
+    return;
+  }
+  // Services touch the store and the disk, and large bodies take long to hash: off the loop.
+  pool_->Post([this, service, context = std::move(context), request = std::move(request),
+               respond = std::move(respond)]() mutable {
+    Serve(service, std::move(context), std::move(request), std::move(respond));
+  });
 }
 
-void Edge::Serve(http::Service* service, http::HttpRequest request, http::Responder respond) {
-  auto started = std::chrono::steady_clock::now();
+http::CallContext Edge::NewContext(const http::HttpRequest& request) const {
   http::CallContext context;
   context.request_id = RandomUuid();
   context.account_id = options_.account_id;
   context.region = options_.region;
   if (const std::string* host = request.Header("host")) context.host = *host;
+  return context;
+}
+
+void Edge::Serve(http::Service* service, http::CallContext context, http::HttpRequest request,
+                 http::Responder respond) {
+  auto started = std::chrono::steady_clock::now();
 
   std::string method = request.method, path = request.path;
   auto finish = [context, method, path, started, respond = std::move(respond),
@@ -161,10 +171,7 @@ void Edge::Serve(http::Service* service, http::HttpRequest request, http::Respon
 }
 
 http::HttpResponse Edge::BodyTooLarge(const http::HttpRequest& head) {
-  http::CallContext context;
-  context.request_id = RandomUuid();
-  context.account_id = options_.account_id;
-  context.region = options_.region;
+  http::CallContext context = NewContext(head);
   http::Service* service = Route(head);
   if (!service) service = services_.count("lambda") ? services_.at("lambda") : nullptr;
   std::string message = "Request must be smaller than 70167211 bytes";

@@ -1,8 +1,9 @@
 // The edge: Lamina's single front door. It answers the health check, picks the service a
 // request is for (SigV4 credential scope first, then X-Amz-Target, then path and form Action),
-// verifies the signature, and runs the service's handler on a worker pool so the event loop never
-// blocks. Unsigned or wrongly signed requests are answered with the service's own auth error
-// and never reach the service.
+// verifies the signature, and runs the service's handler: on the event loop when the service says
+// the request never blocks (a warm Invoke), otherwise on a worker pool so the loop never blocks.
+// Unsigned or wrongly signed requests are answered with the service's own auth error and never
+// reach the service.
 #pragma once
 
 #include <map>
@@ -41,7 +42,9 @@ class Edge final : public http::Handler {
 
  private:
   http::Service* Route(const http::HttpRequest& request) const;
-  void Serve(http::Service* service, http::HttpRequest request, http::Responder respond);
+  http::CallContext NewContext(const http::HttpRequest& request) const;
+  void Serve(http::Service* service, http::CallContext context, http::HttpRequest request,
+             http::Responder respond);
 
   EdgeOptions options_;
   const auth::CredentialProvider* credentials_;
