@@ -6,7 +6,11 @@
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <cstdlib>
+#include <cstring>
+#include <random>
 
 namespace lamina {
 
@@ -71,8 +75,22 @@ std::string RandomBytes(size_t n) {
   return out;
 }
 
+std::string UniqueBytes(size_t n) {
+  thread_local std::mt19937_64 generator = [] {
+    std::string seed_bytes = RandomBytes(32);
+    std::seed_seq seed(seed_bytes.begin(), seed_bytes.end());
+    return std::mt19937_64(seed);
+  }();
+  std::string out(n, '\0');
+  for (size_t i = 0; i < n; i += 8) {
+    uint64_t word = generator();
+    std::memcpy(out.data() + i, &word, std::min<size_t>(8, n - i));
+  }
+  return out;
+}
+
 std::string RandomUuid() {
-  std::string b = RandomBytes(16);
+  std::string b = UniqueBytes(16);
   b[6] = static_cast<char>((b[6] & 0x0f) | 0x40);
   b[8] = static_cast<char>((b[8] & 0x3f) | 0x80);
   std::string h = HexEncode(b);

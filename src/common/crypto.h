@@ -12,9 +12,12 @@ std::string HexEncode(std::string_view bytes);                        // lowerca
 std::string Base64Encode(std::string_view bytes);
 // Strict RFC 4648 decoding (padding required, no whitespace). False on malformed input.
 bool Base64Decode(std::string_view text, std::string& out);
-// Cryptographically secure random bytes.
+// Cryptographically secure random bytes, for secrets (keys, tokens).
 std::string RandomBytes(size_t n);
-// A random RFC 4122 version-4 UUID, lowercase.
+// Random bytes for identifiers that must be unique but are no secret (request, revision and trace
+// ids): a per-thread generator seeded from RandomBytes, so no system call per id.
+std::string UniqueBytes(size_t n);
+// A random RFC 4122 version-4 UUID, lowercase, from UniqueBytes.
 std::string RandomUuid();
 // Constant-time comparison.
 bool SecureEquals(std::string_view a, std::string_view b);

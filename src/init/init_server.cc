@@ -10,10 +10,10 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
@@ -22,6 +22,8 @@
 #include <chrono>
 #include <cstring>
 #include <deque>
+#include <functional>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <utility>
@@ -54,11 +56,7 @@ struct Invocation {
 class InitServer {
  public:
   explicit InitServer(const InitOptions& o)
-      : options_(o),
-        daemon_(io_, o.daemon_fd),
-        acceptor_(io_),
-        next_waker_(io_),
-        signals_(io_, SIGCHLD) {}
+      : options_(o), daemon_(io_, o.daemon_fd), acceptor_(io_), signals_(io_, SIGCHLD) {}
 
   int Run() {
     boost::system::error_code ec;
@@ -107,7 +105,7 @@ class InitServer {
           pending_.push_back(Invocation{std::move(f[0]), std::move(f[1]), std::move(f[2]),
                                         std::move(f[3]), std::move(f[4]), std::move(f[5]),
                                         std::move(f[6]), std::move(f[7])});
-          next_waker_.cancel();
+          for (auto& waiter : std::exchange(next_waiters_, {})) asio::post(io_, std::move(waiter));
         } else if (frame->type == FrameType::kShutdown) {
           KillBootstrap();
           Stop(0);
@@ -272,15 +270,22 @@ class InitServer {
     return Json(status, ErrorBody(type, message));
   }
 
+  // Completes when the daemon sends an invocation (every waiting /next wakes; one takes it). (A
+  // handler kept for the next frame, not a timer: a timer costs system calls on every invocation.)
+  asio::awaitable<void> NextArrival() {
+    auto initiate = [this](auto completion) {
+      auto shared = std::make_shared<decltype(completion)>(std::move(completion));
+      next_waiters_.push_back([shared] { (*shared)(); });
+    };
+    co_await asio::async_initiate<decltype(asio::use_awaitable), void()>(initiate,
+                                                                         asio::use_awaitable);
+  }
+
   asio::awaitable<Response> Next() {
     // Every /next tells the daemon the runtime is free: the first one ends the init phase.
     ready_sent_ = true;
     Send(FrameType::kReady, {});
-    while (pending_.empty()) {
-      next_waker_.expires_at(asio::steady_timer::time_point::max());
-      boost::system::error_code ec;
-      co_await next_waker_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-    }
+    while (pending_.empty()) co_await NextArrival();
     current_ = std::move(pending_.front());
     pending_.pop_front();
     Response r = Json(200, current_->payload);
@@ -389,7 +394,7 @@ class InitServer {
   asio::io_context io_{1};
   asio::posix::stream_descriptor daemon_;
   tcp::acceptor acceptor_;
-  asio::steady_timer next_waker_;
+  std::vector<std::function<void()>> next_waiters_;  // resume the /next calls waiting for one
   asio::signal_set signals_;
   std::deque<Invocation> pending_;
   std::optional<Invocation> current_;

@@ -34,6 +34,15 @@ std::string TimeoutText(double seconds) {
   return buf;
 }
 
+// An X-Ray trace header as Lambda passes it: Root=1-<epoch seconds, 8 hex>-<96 random bits>.
+std::string NewTraceId(int64_t now_ms) {
+  char epoch[16];
+  std::snprintf(epoch, sizeof epoch, "%08llx", static_cast<unsigned long long>(now_ms / 1000));
+  std::string random = HexEncode(UniqueBytes(20));
+  return "Root=1-" + std::string(epoch) + "-" + random.substr(0, 24) +
+         ";Parent=" + random.substr(24, 16) + ";Sampled=0";
+}
+
 }  // namespace
 
 Environment::Environment(asio::io_context& io, FunctionSpec spec, uint32_t uid)
@@ -43,7 +52,7 @@ Environment::Environment(asio::io_context& io, FunctionSpec spec, uint32_t uid)
   for (char& c : day) {
     if (c == '-') c = '/';
   }
-  log_stream_ = day + "/[" + spec_.version + "]" + HexEncode(RandomBytes(16));
+  log_stream_ = day + "/[" + spec_.version + "]" + HexEncode(UniqueBytes(16));
 }
 
 Environment::~Environment() {
@@ -80,7 +89,7 @@ void Environment::StartAndInvoke(const EnvironmentPaths& paths, const sandbox::C
     started_ = spawned_;
     result_.start_ms = spawned_ms_;
   }
-  auto group = cgroups.Create("env-" + HexEncode(RandomBytes(8)), {spec_.memory_mb, /*pids=*/1024});
+  auto group = cgroups.Create("env-" + HexEncode(UniqueBytes(8)), {spec_.memory_mb, /*pids=*/1024});
   if (!group.ok()) return Die("cgroup: " + group.status().message());
   cgroup_ = std::move(*group);
 
@@ -231,10 +240,7 @@ void Environment::Dispatch() {
   // With an invoke-phase init the deadline was set when the environment started.
   int64_t deadline_ms = result_.start_ms + spec_.timeout_s * 1000LL;
   const InvocationRequest& r = *request_;
-  std::string trace = r.trace_id.empty() ? "Root=1-" + HexEncode(RandomBytes(4)) + "-" +
-                                               HexEncode(RandomBytes(12)) +
-                                               ";Parent=" + HexEncode(RandomBytes(8)) + ";Sampled=0"
-                                         : r.trace_id;
+  std::string trace = r.trace_id.empty() ? NewTraceId(result_.start_ms) : r.trace_id;
   std::string deadline = std::to_string(deadline_ms);
   Send(FrameType::kInvoke,
        {r.request_id, deadline, r.invoked_arn, trace, r.client_context, r.identity, "", r.payload});

@@ -255,7 +255,11 @@ def assert_sandboxed(daemon, name, out, event):
     assert {k: env.get(k) for k in expected} == expected
     assert re.fullmatch(r"\d{4}/\d\d/\d\d/\[\$LATEST\][0-9a-f]{32}",
                         env["AWS_LAMBDA_LOG_STREAM_NAME"])
-    assert env["_X_AMZN_TRACE_ID"].startswith("Root=1-")
+    # X-Ray's header: the root's first field is the epoch second it began, in 8 hex digits.
+    trace = re.fullmatch(r"Root=1-([0-9a-f]{8})-[0-9a-f]{24};Parent=[0-9a-f]{16};Sampled=0",
+                         env["_X_AMZN_TRACE_ID"])
+    assert trace, env["_X_AMZN_TRACE_ID"]
+    assert abs(int(trace.group(1), 16) - time.time()) < 300
     assert out["function_name"] == name
     assert out["function_version"] == "$LATEST"
     assert out["invoked_function_arn"] == ARN_PREFIX + name

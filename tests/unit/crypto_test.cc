@@ -4,6 +4,7 @@
 
 #include <set>
 #include <string>
+#include <thread>
 
 namespace lamina {
 namespace {
@@ -76,6 +77,18 @@ TEST(RandomTest, BytesHaveTheRequestedLengthAndDiffer) {
   EXPECT_EQ(RandomBytes(0).size(), 0u);
   EXPECT_EQ(RandomBytes(33).size(), 33u);
   EXPECT_NE(RandomBytes(16), RandomBytes(16));
+}
+
+TEST(RandomTest, UniqueBytesHaveTheRequestedLengthAndNeverRepeat) {
+  EXPECT_EQ(UniqueBytes(0).size(), 0u);
+  EXPECT_EQ(UniqueBytes(13).size(), 13u);  // not a multiple of the generator's 8 bytes
+  std::set<std::string> seen;
+  for (int i = 0; i < 10000; ++i) EXPECT_TRUE(seen.insert(UniqueBytes(12)).second);
+  // Each thread has its own generator, seeded apart.
+  std::string other;
+  std::thread([&other] { other = UniqueBytes(16); }).join();
+  EXPECT_EQ(seen.count(other.substr(0, 12)), 0u);
+  EXPECT_NE(other, UniqueBytes(16));
 }
 
 TEST(RandomTest, UuidIsVersion4) {
