@@ -255,6 +255,26 @@ std::string SigningKey(const std::string& secret, const std::string& date,
   return HmacSha256(k, "aws4_request");
 }
 
+namespace {
+
+// Deriving a signing key takes four HMACs, and a client signs all of a day's requests to a
+// service with the same key: each thread remembers the last one it derived.
+const std::string& CachedSigningKey(const std::string& secret, const std::string& date,
+                                    const std::string& region, const std::string& service) {
+  thread_local struct { std::string secret, date, region, service, key; } last;
+  if (last.key.empty() || last.secret != secret || last.date != date || last.region != region ||
+      last.service != service) {
+    last.key = SigningKey(secret, date, region, service);
+    last.secret = secret;
+    last.date = date;
+    last.region = region;
+    last.service = service;
+  }
+  return last.key;
+}
+
+}  // namespace
+
 StatusOr<Principal> Verify(const http::HttpRequest& request, const CredentialProvider& credentials,
                            const Clock& clock, const VerifyOptions& options) {
   QueryParams params;
@@ -353,8 +373,8 @@ StatusOr<Principal> Verify(const http::HttpRequest& request, const CredentialPro
   }
   canonical += "\n" + payload_hash;
 
-  std::string key = SigningKey(credential->secret_access_key, parts.scope.date, parts.scope.region,
-                               parts.scope.service);
+  const std::string& key = CachedSigningKey(credential->secret_access_key, parts.scope.date,
+                                            parts.scope.region, parts.scope.service);
   std::string expected =
       HexEncode(HmacSha256(key, StringToSign(parts.amz_date, parts.scope, canonical)));
   if (!SecureEquals(expected, parts.signature)) {

@@ -1,8 +1,9 @@
 #include "common/crypto.h"
 
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <openssl/params.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
@@ -10,21 +11,59 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <random>
 
 namespace lamina {
 
+namespace {
+
+// OpenSSL 3's one-shot SHA256() and HMAC() look the algorithm up on every call, which costs more
+// than hashing a request. Fetch it once, and keep one HMAC context per thread.
+const EVP_MD* Sha256Md() {
+  static EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  return md;
+}
+
+struct MacCtxFree {
+  void operator()(EVP_MAC_CTX* ctx) const { EVP_MAC_CTX_free(ctx); }
+};
+
+EVP_MAC_CTX* ThreadHmacSha256() {
+  thread_local std::unique_ptr<EVP_MAC_CTX, MacCtxFree> ctx = [] {
+    static EVP_MAC* mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+    std::unique_ptr<EVP_MAC_CTX, MacCtxFree> c(EVP_MAC_CTX_new(mac));
+    char digest[] = "SHA256";
+    OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string("digest", digest, 0),
+                           OSSL_PARAM_construct_end()};
+    if (!c || EVP_MAC_CTX_set_params(c.get(), params) != 1) std::abort();
+    return c;
+  }();
+  return ctx.get();
+}
+
+}  // namespace
+
 std::string Sha256(std::string_view data) {
   unsigned char md[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), md);
+  if (EVP_Digest(data.data(), data.size(), md, nullptr, Sha256Md(), nullptr) != 1) std::abort();
   return std::string(reinterpret_cast<char*>(md), sizeof md);
 }
 
 std::string HmacSha256(std::string_view key, std::string_view data) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-       reinterpret_cast<const unsigned char*>(data.data()), data.size(), md, &len);
+  EVP_MAC_CTX* ctx = ThreadHmacSha256();
+  unsigned char md[SHA256_DIGEST_LENGTH];
+  size_t len = 0;
+  // Re-initialising with a new key keeps the digest set above. A null key would mean "the
+  // previous key", so an empty one must still point somewhere.
+  static const unsigned char kNoKey[1] = {0};
+  const unsigned char* key_bytes =
+      key.empty() ? kNoKey : reinterpret_cast<const unsigned char*>(key.data());
+  if (EVP_MAC_init(ctx, key_bytes, key.size(), nullptr) != 1 ||
+      EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(data.data()), data.size()) != 1 ||
+      EVP_MAC_final(ctx, md, &len, sizeof md) != 1) {
+    std::abort();
+  }
   return std::string(reinterpret_cast<char*>(md), len);
 }
 

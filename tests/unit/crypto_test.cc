@@ -22,6 +22,20 @@ TEST(HmacSha256Test, Rfc4231Case2) {
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
 }
 
+// The HMAC context is kept per thread and re-keyed on every call: an empty key must not mean
+// "the previous key", and threads must not share keys.
+TEST(HmacSha256Test, EveryCallUsesItsOwnKey) {
+  const std::string keyed = "c38edc8815c8489f64738978f44008f8596345545f0baa68ef6fcf5c53e57189";
+  const std::string unkeyed = "4cbc96099a6467ce002461f10549b4898265ebe6188b45efacc44293516e62c4";
+  EXPECT_EQ(HexEncode(HmacSha256("k", "x")), keyed);
+  EXPECT_EQ(HexEncode(HmacSha256(std::string_view(), "x")), unkeyed);
+  EXPECT_EQ(HexEncode(HmacSha256("k", "x")), keyed);
+  EXPECT_EQ(HexEncode(HmacSha256("", "x")), unkeyed);
+  std::string other;
+  std::thread([&other] { other = HexEncode(HmacSha256("", "x")); }).join();
+  EXPECT_EQ(other, unkeyed);
+}
+
 TEST(HexEncodeTest, LowercaseAndAllBytes) {
   EXPECT_EQ(HexEncode(""), "");
   EXPECT_EQ(HexEncode(std::string("\x00\x0f\xf0\xff", 4)), "000ff0ff");
