@@ -3,6 +3,7 @@
 // Boost 1.74's awaitable.hpp uses std::exchange without including <utility>.
 #include <fcntl.h>
 #include <spawn.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -93,27 +94,45 @@ class InitServer {
   asio::awaitable<void> ReadDaemon() {
     sandbox::FrameDecoder decoder;
     char buf[65536];
-    for (;;) {
+    bool open = true;
+    while (open) {
+      // Wait, then read what is there (see Environment::Read in the daemon: an async read
+      // would try a read that fails with EAGAIN after every frame).
       boost::system::error_code ec;
-      size_t n = co_await daemon_.async_read_some(asio::buffer(buf),
-                                                  asio::redirect_error(asio::use_awaitable, ec));
+      co_await daemon_.async_wait(asio::posix::stream_descriptor::wait_read,
+                                  asio::redirect_error(asio::use_awaitable, ec));
       if (ec) break;
-      decoder.Feed(buf, n);
-      bool bad = false;
-      while (auto frame = decoder.Next(bad)) {
-        if (frame->type == FrameType::kInvoke && frame->fields.size() == 8) {
-          auto& f = frame->fields;
-          pending_.push_back(Invocation{std::move(f[0]), std::move(f[1]), std::move(f[2]),
-                                        std::move(f[3]), std::move(f[4]), std::move(f[5]),
-                                        std::move(f[6]), std::move(f[7])});
-          for (auto& waiter : std::exchange(next_waiters_, {})) asio::post(io_, std::move(waiter));
-        } else if (frame->type == FrameType::kShutdown) {
-          KillBootstrap();
-          Stop(0);
-          co_return;
+      for (;;) {
+        ssize_t got = ::recv(daemon_.native_handle(), buf, sizeof buf, MSG_DONTWAIT);
+        if (got < 0 && errno == EINTR) continue;
+        if (got < 0 && errno == EAGAIN) break;
+        if (got <= 0) {
+          open = false;
+          break;
         }
+        decoder.Feed(buf, static_cast<size_t>(got));
+        bool bad = false;
+        while (auto frame = decoder.Next(bad)) {
+          if (frame->type == FrameType::kInvoke && frame->fields.size() == 8) {
+            auto& f = frame->fields;
+            pending_.push_back(Invocation{std::move(f[0]), std::move(f[1]), std::move(f[2]),
+                                          std::move(f[3]), std::move(f[4]), std::move(f[5]),
+                                          std::move(f[6]), std::move(f[7])});
+            for (auto& waiter : std::exchange(next_waiters_, {})) {
+              asio::post(io_, std::move(waiter));
+            }
+          } else if (frame->type == FrameType::kShutdown) {
+            KillBootstrap();
+            Stop(0);
+            co_return;
+          }
+        }
+        if (bad) {
+          open = false;
+          break;
+        }
+        if (static_cast<size_t>(got) < sizeof buf) break;  // drained
       }
-      if (bad) break;
     }
     KillBootstrap();
     Stop(0);
