@@ -440,7 +440,8 @@ void SignRequest(http::HttpRequest& request, const Credential& credential,
   }
   canonical += "\n" + signed_headers + "\n" + payload_hash;
   Scope scope{credential.access_key_id, amz_date.substr(0, 8), region, service};
-  std::string key = SigningKey(credential.secret_access_key, scope.date, region, service);
+  const std::string& key =
+      CachedSigningKey(credential.secret_access_key, scope.date, region, service);
   std::string signature = HexEncode(HmacSha256(key, StringToSign(amz_date, scope, canonical)));
   request.AddHeader("authorization", std::string(kAlgorithm) +
                                          " Credential=" + credential.access_key_id + "/" +
