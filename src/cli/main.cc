@@ -53,6 +53,11 @@ int Main(int argc, char** argv) {
                    "Seconds an idle execution environment is kept before it is reaped")
       ->capture_default_str()
       ->check(CLI::Range(0.01, 86400.0));
+  serve
+      ->add_option("--spare-sandboxes", options.spare_sandboxes,
+                   "Blank sandboxes kept ready so that cold starts skip building one")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 64));
   serve->add_option("--log-level", log_level, "debug, info, warn or error")
       ->capture_default_str()
       ->check(CLI::IsMember({"debug", "info", "warn", "error"}));

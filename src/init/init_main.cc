@@ -2,8 +2,10 @@
 
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -14,11 +16,13 @@
 namespace lamina::init {
 namespace {
 
+using sandbox::FrameType;
+
 // Setup failures cannot use the init server yet: report them straight on the daemon socket.
 int ReportSetupFailure(const Status& status, int daemon_fd) {
   std::string frame;
   // A platform message: the daemon words it as AWS does ("RequestId: <id> Error: ...").
-  sandbox::AppendFrame(sandbox::FrameType::kInitError,
+  sandbox::AppendFrame(FrameType::kInitError,
                        {"Sandbox.Failure", "sandbox setup: " + status.message(), "platform"},
                        frame);
   (void)!::write(daemon_fd, frame.data(), frame.size());
@@ -26,55 +30,97 @@ int ReportSetupFailure(const Status& status, int daemon_fd) {
   return 1;
 }
 
+bool ReadExactly(int fd, char* out, size_t n) {
+  while (n > 0) {
+    ssize_t got = ::read(fd, out, n);
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) return false;
+    out += got;
+    n -= static_cast<size_t>(got);
+  }
+  return true;
+}
+
+// Waits for the daemon to assign this sandbox to a function (a spare may wait long). Reads that
+// one frame and nothing past it: what follows belongs to the init server. Sets the environment
+// the runtime will inherit and the bootstrap to run. Nullopt when the daemon closed the socket
+// instead; kInvalidArgument for a malformed assignment.
+StatusOr<std::optional<Assignment>> AwaitAssignment(InitOptions& options) {
+  char length_bytes[4];
+  if (!ReadExactly(options.daemon_fd, length_bytes, sizeof length_bytes)) {
+    return std::optional<Assignment>();
+  }
+  uint32_t length = 0;
+  for (int i = 3; i >= 0; --i) length = length << 8 | static_cast<unsigned char>(length_bytes[i]);
+  if (length > sandbox::kMaxFrameBytes) return InvalidArgument("assignment frame too large");
+  std::string bytes(length_bytes, sizeof length_bytes);
+  bytes.resize(sizeof length_bytes + length);
+  if (!ReadExactly(options.daemon_fd, bytes.data() + sizeof length_bytes, length)) {
+    return std::optional<Assignment>();
+  }
+  sandbox::FrameDecoder decoder;
+  decoder.Feed(bytes.data(), bytes.size());
+  bool bad = false;
+  std::optional<sandbox::Frame> frame = decoder.Next(bad);
+  if (!frame || frame->type != FrameType::kAssign || frame->fields.size() < 6) {
+    return InvalidArgument("expected an assignment frame");
+  }
+  auto& f = frame->fields;
+  Assignment a;
+  a.task_dir = f[0];
+  a.tmp_mb = std::atoi(f[1].c_str());
+  a.uid = static_cast<uid_t>(std::strtoul(f[2].c_str(), nullptr, 10));
+  a.gid = static_cast<gid_t>(std::strtoul(f[3].c_str(), nullptr, 10));
+  a.hostname = f[4];
+  size_t argc = std::strtoul(f[5].c_str(), nullptr, 10);
+  if (argc == 0 || 6 + argc > f.size()) return InvalidArgument("assignment without a bootstrap");
+  options.bootstrap.assign(f.begin() + 6, f.begin() + 6 + static_cast<ptrdiff_t>(argc));
+  ::clearenv();
+  for (size_t i = 6 + argc; i < f.size(); ++i) {
+    size_t eq = f[i].find('=');
+    if (eq == std::string::npos || eq == 0) continue;
+    ::setenv(f[i].substr(0, eq).c_str(), f[i].c_str() + eq + 1, 1);
+  }
+  return std::optional<Assignment>(std::move(a));
+}
+
 }  // namespace
 
 int Main(int argc, char** argv) {
-  SetupOptions setup;
+  SandboxRoot root;
   InitOptions options;
-  bool sandboxed = false;
-  int i = 1;
-  auto value = [&](std::string_view flag) -> const char* {
+  auto value = [&](int& i, std::string_view flag) -> const char* {
     if (i + 1 >= argc) {
       std::fprintf(stderr, "lamina-init: %s needs a value\n", std::string(flag).c_str());
       std::exit(2);
     }
     return argv[++i];
   };
-  for (; i < argc; ++i) {
+  for (int i = 1; i < argc; ++i) {
     std::string_view a = argv[i];
-    if (a == "--") {
-      ++i;
-      break;
-    } else if (a == "--root") {
-      setup.root = value(a);
-      sandboxed = true;
-    } else if (a == "--task") {
-      setup.task_dir = value(a);
+    if (a == "--root") {
+      root.root = value(i, a);
     } else if (a == "--runtime") {
-      setup.runtime_dir = value(a);
-    } else if (a == "--tmp-mb") {
-      setup.tmp_mb = std::atoi(value(a));
-    } else if (a == "--uid") {
-      setup.uid = static_cast<uid_t>(std::strtoul(value(a), nullptr, 10));
-    } else if (a == "--gid") {
-      setup.gid = static_cast<gid_t>(std::strtoul(value(a), nullptr, 10));
-    } else if (a == "--hostname") {
-      setup.hostname = value(a);
+      root.runtime_dir = value(i, a);
     } else if (a == "--port") {
-      options.port = static_cast<uint16_t>(std::atoi(value(a)));
+      options.port = static_cast<uint16_t>(std::atoi(value(i, a)));
     } else {
       std::fprintf(stderr, "lamina-init: unknown flag %s\n", argv[i]);
       return 2;
     }
   }
-  for (; i < argc; ++i) options.bootstrap.emplace_back(argv[i]);
-  if (options.bootstrap.empty()) {
-    std::fprintf(stderr, "lamina-init: no bootstrap given after --\n");
-    return 2;
-  }
+  // Without --root (a test harness), the process runs where it is, as whoever it is.
+  const bool sandboxed = !root.root.empty();
   if (sandboxed) {
-    Status s = SetUpSandbox(setup);
-    if (!s.ok()) return ReportSetupFailure(s, options.daemon_fd);
+    if (Status s = PrepareSandbox(root); !s.ok()) return ReportSetupFailure(s, options.daemon_fd);
+  }
+  auto assignment = AwaitAssignment(options);
+  if (!assignment.ok()) return ReportSetupFailure(assignment.status(), options.daemon_fd);
+  if (!*assignment) return 0;  // the daemon let this spare go
+  if (sandboxed) {
+    if (Status s = EnterSandbox(root, **assignment); !s.ok()) {
+      return ReportSetupFailure(s, options.daemon_fd);
+    }
   }
   return RunInitServer(options);
 }

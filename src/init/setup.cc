@@ -90,20 +90,11 @@ Status BuildDev(const std::string& root) {
   return Status::Ok();
 }
 
-Status BuildEtc(const std::string& root, const SetupOptions& o) {
+// What every sandbox shares of the host's /etc: shared-library lookup and TLS roots.
+Status BuildHostEtc(const std::string& root) {
   std::string etc = root + "/etc";
   RETURN_IF_ERROR(MakeDir(etc));
-  std::string uid = std::to_string(o.uid), gid = std::to_string(o.gid);
-  RETURN_IF_ERROR(WriteText(etc + "/passwd",
-                            "root:x:0:0:root:/root:/sbin/nologin\n"
-                            "sbx_user1051:x:" +
-                                uid + ":" + gid + "::/tmp:/sbin/nologin\n"));
-  RETURN_IF_ERROR(WriteText(etc + "/group", "root:x:0:\nsbx_user1051:x:" + gid + ":\n"));
-  RETURN_IF_ERROR(WriteText(etc + "/hosts", "127.0.0.1\tlocalhost " + o.hostname +
-                                                "\n"
-                                                "::1\tlocalhost\n"));
   RETURN_IF_ERROR(WriteText(etc + "/resolv.conf", ""));
-  // Shared-library lookup and TLS roots are all a runtime needs from the host's /etc.
   for (const char* file : {"ld.so.cache", "nsswitch.conf"}) {
     std::string host = std::string("/etc/") + file;
     if (::access(host.c_str(), R_OK) != 0) continue;
@@ -117,6 +108,20 @@ Status BuildEtc(const std::string& root, const SetupOptions& o) {
     RETURN_IF_ERROR(BindReadOnly(host, etc + "/" + dir));
   }
   return Status::Ok();
+}
+
+// The environment's own user, group and name.
+Status BuildIdentity(const std::string& root, const Assignment& a) {
+  std::string etc = root + "/etc";
+  std::string uid = std::to_string(a.uid), gid = std::to_string(a.gid);
+  RETURN_IF_ERROR(WriteText(etc + "/passwd",
+                            "root:x:0:0:root:/root:/sbin/nologin\n"
+                            "sbx_user1051:x:" +
+                                uid + ":" + gid + "::/tmp:/sbin/nologin\n"));
+  RETURN_IF_ERROR(WriteText(etc + "/group", "root:x:0:\nsbx_user1051:x:" + gid + ":\n"));
+  return WriteText(etc + "/hosts", "127.0.0.1\tlocalhost " + a.hostname +
+                                       "\n"
+                                       "::1\tlocalhost\n");
 }
 
 Status LoopbackUp() {
@@ -144,11 +149,11 @@ Status DropPrivileges(uid_t uid, gid_t gid) {
 
 }  // namespace
 
-Status SetUpSandbox(const SetupOptions& o) {
+Status PrepareSandbox(const SandboxRoot& r) {
   // 1. Nothing mounted from here on may propagate back to the host.
   RETURN_IF_ERROR(Mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE));
-  // 2. The new root: a small tmpfs, made read-only once it is furnished (step 9).
-  const std::string& root = o.root;
+  // 2. The new root: a small tmpfs, made read-only once it is furnished (EnterSandbox).
+  const std::string& root = r.root;
   RETURN_IF_ERROR(Mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=755"));
   // 3. The host's programs and libraries, read-only.
   RETURN_IF_ERROR(MakeDir(root + "/usr"));
@@ -156,23 +161,32 @@ Status SetUpSandbox(const SetupOptions& o) {
   for (const char* top : {"bin", "sbin", "lib", "lib32", "lib64", "libx32"}) {
     RETURN_IF_ERROR(MirrorTopLevel(root, top));
   }
-  RETURN_IF_ERROR(BuildEtc(root, o));
-  // 4. The function's code and Lamina's runtimes, read-only; /opt for layers.
+  RETURN_IF_ERROR(BuildHostEtc(root));
+  // 4. Lamina's runtimes, read-only; the mount points of the code and of /tmp; /opt for layers.
   RETURN_IF_ERROR(MakeDir(root + "/var"));
   RETURN_IF_ERROR(MakeDir(root + "/var/task"));
-  RETURN_IF_ERROR(BindReadOnly(o.task_dir, root + "/var/task"));
   RETURN_IF_ERROR(MakeDir(root + "/var/runtime"));
-  RETURN_IF_ERROR(BindReadOnly(o.runtime_dir, root + "/var/runtime"));
+  RETURN_IF_ERROR(BindReadOnly(r.runtime_dir, root + "/var/runtime"));
   RETURN_IF_ERROR(MakeDir(root + "/opt"));
-  // 5. The only writable place, bounded by EphemeralStorage.
   RETURN_IF_ERROR(MakeDir(root + "/tmp", 01777));
-  RETURN_IF_ERROR(Mount("tmpfs", root + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV,
-                        ("size=" + std::to_string(o.tmp_mb) + "m,mode=1777").c_str()));
-  // 6. /proc of our own pid namespace (we are its PID 1), and a few device nodes.
+  // 5. /proc of our own pid namespace (we are its PID 1), and a few device nodes.
   RETURN_IF_ERROR(MakeDir(root + "/proc"));
   RETURN_IF_ERROR(Mount("proc", root + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC));
   RETURN_IF_ERROR(BuildDev(root));
-  // 7. Switch roots and forget the old one.
+  // 6. Our own loopback (the Runtime API listens there).
+  return LoopbackUp();
+}
+
+Status EnterSandbox(const SandboxRoot& r, const Assignment& a) {
+  const std::string& root = r.root;
+  // 1. Who the environment is, its code, and the only writable place, bounded by
+  //    EphemeralStorage.
+  RETURN_IF_ERROR(BuildIdentity(root, a));
+  RETURN_IF_ERROR(BindReadOnly(a.task_dir, root + "/var/task"));
+  RETURN_IF_ERROR(Mount("tmpfs", root + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV,
+                        ("size=" + std::to_string(a.tmp_mb) + "m,mode=1777").c_str()));
+  if (::sethostname(a.hostname.data(), a.hostname.size()) != 0) return Fail("sethostname");
+  // 2. Switch roots and forget the old one.
   RETURN_IF_ERROR(MakeDir(root + "/.old"));
   if (::syscall(SYS_pivot_root, root.c_str(), (root + "/.old").c_str()) != 0) {
     return Fail("pivot_root");
@@ -180,14 +194,11 @@ Status SetUpSandbox(const SetupOptions& o) {
   if (::chdir("/") != 0) return Fail("chdir /");
   if (::umount2("/.old", MNT_DETACH) != 0) return Fail("umount old root");
   if (::rmdir("/.old") != 0) return Fail("rmdir old root");
-  // 8. Furnished: the root itself becomes read-only.
+  // 3. Furnished: the root itself becomes read-only.
   RETURN_IF_ERROR(
       Mount(nullptr, "/", nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV));
-  // 9. Our own hostname and loopback (the Runtime API listens there).
-  if (::sethostname(o.hostname.data(), o.hostname.size()) != 0) return Fail("sethostname");
-  RETURN_IF_ERROR(LoopbackUp());
-  // 10. For good: no root, no capabilities, no new privileges.
-  RETURN_IF_ERROR(DropPrivileges(o.uid, o.gid));
+  // 4. For good: no root, no capabilities, no new privileges.
+  RETURN_IF_ERROR(DropPrivileges(a.uid, a.gid));
   if (::chdir("/var/task") != 0) return Fail("chdir /var/task");
   return Status::Ok();
 }

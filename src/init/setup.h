@@ -1,5 +1,8 @@
 // The privileged part of lamina-init: turns the fresh namespaces the daemon cloned it into into
-// the execution environment, then drops every privilege. Runs once, first, single-threaded.
+// an execution environment, then drops every privilege. Runs first, single-threaded, in two
+// steps: PrepareSandbox builds everything no function decides (it may run long before a function
+// is known: the daemon keeps spare sandboxes prepared), EnterSandbox adds the function's own and
+// locks the sandbox down.
 #pragma once
 
 #include <sys/types.h>
@@ -10,20 +13,27 @@
 
 namespace lamina::init {
 
-struct SetupOptions {
+struct SandboxRoot {
   std::string root;         // an empty host directory to build the new root on
-  std::string task_dir;     // the function's code, bound read-only at /var/task
   std::string runtime_dir;  // Lamina's runtime bootstraps, bound read-only at /var/runtime
-  int tmp_mb = 512;         // size of the writable /tmp
-  uid_t uid = 0;            // the unprivileged user the environment runs as
+};
+
+// What the function decides, sent by the daemon when it assigns the sandbox.
+struct Assignment {
+  std::string task_dir;  // the function's code, bound read-only at /var/task
+  int tmp_mb = 512;      // size of the writable /tmp
+  uid_t uid = 0;         // the unprivileged user the environment runs as
   gid_t gid = 0;
   std::string hostname = "lamina";
 };
 
-// In order: private mounts; a tmpfs root holding read-only binds of the host's /usr (and its
-// /bin, /lib, ... links), a minimal /etc, /var/task, /var/runtime, an empty /opt, a size-limited
-// /tmp, a /proc of the sandbox's own pid namespace and a /dev of a few harmless nodes; pivot_root
-// into it; the root made read-only; loopback up; then all privileges dropped for good.
-Status SetUpSandbox(const SetupOptions& options);
+// Private mounts; a tmpfs root holding read-only binds of the host's /usr (and its /bin, /lib,
+// ... links), the host-wide part of /etc, /var/runtime, an empty /opt, a /proc of the sandbox's
+// own pid namespace and a /dev of a few harmless nodes; loopback up.
+Status PrepareSandbox(const SandboxRoot& root);
+
+// The identity files of /etc, /var/task, a size-limited /tmp and the hostname; pivot_root into
+// the root; the root made read-only; then all privileges dropped for good.
+Status EnterSandbox(const SandboxRoot& root, const Assignment& assignment);
 
 }  // namespace lamina::init

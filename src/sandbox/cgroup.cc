@@ -102,35 +102,19 @@ StatusOr<std::unique_ptr<Cgroup>> CgroupHost::Create(const std::string& id,
                                                      const CgroupLimits& limits) const {
   auto group = std::unique_ptr<Cgroup>(new Cgroup());
   group->v2_ = v2_;
-  std::string memory = std::to_string(limits.memory_mb * 1024 * 1024);
-  // AWS: 1,769 MB buys one full vCPU; shares scale linearly (v1 default 1024 = one CPU).
-  int64_t shares = std::max<int64_t>(2, limits.memory_mb * 1024 / 1769);
+  std::vector<const std::string*> bases;
   if (v2_) {
-    std::string dir = v2_base_ + "/" + id;
+    bases = {&v2_base_};
+  } else {
+    bases = {&memory_base_, &cpu_base_, &pids_base_};
+  }
+  for (const std::string* base : bases) {
+    std::string dir = *base + "/" + id;
     if (::mkdir(dir.c_str(), 0755) != 0)
       return Internal("mkdir " + dir + ": " + std::strerror(errno));
     group->dirs_.push_back(dir);
-    RETURN_IF_ERROR(WriteValue(dir + "/memory.max", memory));
-    RETURN_IF_ERROR(WriteValue(dir + "/memory.swap.max", "0"));
-    RETURN_IF_ERROR(WriteValue(dir + "/pids.max", std::to_string(limits.pids)));
-    RETURN_IF_ERROR(WriteValue(dir + "/cpu.weight",
-                               std::to_string(std::clamp<int64_t>(shares * 100 / 1024, 1, 10000))));
-  } else {
-    for (const std::string* base : {&memory_base_, &cpu_base_, &pids_base_}) {
-      std::string dir = *base + "/" + id;
-      if (::mkdir(dir.c_str(), 0755) != 0) {
-        return Internal("mkdir " + dir + ": " + std::strerror(errno));
-      }
-      group->dirs_.push_back(dir);
-    }
-    const std::string& mem = group->dirs_[0];
-    RETURN_IF_ERROR(WriteValue(mem + "/memory.limit_in_bytes", memory));
-    // Swap would let a function exceed MemorySize; where the kernel accounts swap, forbid it.
-    (void)WriteValue(mem + "/memory.memsw.limit_in_bytes", memory);
-    (void)WriteValue(mem + "/memory.swappiness", "0");
-    RETURN_IF_ERROR(WriteValue(group->dirs_[1] + "/cpu.shares", std::to_string(shares)));
-    RETURN_IF_ERROR(WriteValue(group->dirs_[2] + "/pids.max", std::to_string(limits.pids)));
   }
+  RETURN_IF_ERROR(group->SetLimits(limits));
   std::string peak = group->dirs_[0] + (v2_ ? "/memory.peak" : "/memory.max_usage_in_bytes");
   group->peak_fd_ = Fd(::open(peak.c_str(), O_RDONLY | O_CLOEXEC));
   if (!group->peak_fd_) return Internal("open " + peak + ": " + std::strerror(errno));
@@ -140,6 +124,29 @@ StatusOr<std::unique_ptr<Cgroup>> CgroupHost::Create(const std::string& id,
     group->join_fds_.push_back(fd);
   }
   return group;
+}
+
+Status Cgroup::SetLimits(const CgroupLimits& limits) {
+  std::string memory = std::to_string(limits.memory_mb * 1024 * 1024);
+  // AWS: 1,769 MB buys one full vCPU; shares scale linearly (v1 default 1024 = one CPU).
+  int64_t shares = std::max<int64_t>(2, limits.memory_mb * 1024 / 1769);
+  const std::string& mem = dirs_[0];
+  if (v2_) {
+    RETURN_IF_ERROR(WriteValue(mem + "/memory.max", memory));
+    RETURN_IF_ERROR(WriteValue(mem + "/memory.swap.max", "0"));
+    RETURN_IF_ERROR(WriteValue(mem + "/pids.max", std::to_string(limits.pids)));
+    return WriteValue(mem + "/cpu.weight",
+                      std::to_string(std::clamp<int64_t>(shares * 100 / 1024, 1, 10000)));
+  }
+  // Swap would let a function exceed MemorySize; where the kernel accounts swap, forbid it. v1
+  // keeps memory <= memory+swap at every step, so memsw goes first when the limit grows and
+  // last when it shrinks: trying it on both sides does either without reading the old limit.
+  (void)WriteValue(mem + "/memory.memsw.limit_in_bytes", memory);
+  RETURN_IF_ERROR(WriteValue(mem + "/memory.limit_in_bytes", memory));
+  (void)WriteValue(mem + "/memory.memsw.limit_in_bytes", memory);
+  (void)WriteValue(mem + "/memory.swappiness", "0");
+  RETURN_IF_ERROR(WriteValue(dirs_[1] + "/cpu.shares", std::to_string(shares)));
+  return WriteValue(dirs_[2] + "/pids.max", std::to_string(limits.pids));
 }
 
 int64_t Cgroup::PeakMemoryBytes() const {

@@ -50,6 +50,8 @@ class Cgroup {
   // Files whose write of "0" moves the writer into the group: opened ahead of a fork so the
   // child needs only write(2), which is async-signal-safe.
   const std::vector<int>& join_fds() const { return join_fds_; }
+  // Applies `limits` (a spare sandbox's group gets its function's when it is assigned).
+  Status SetLimits(const CgroupLimits& limits);
   // Peak memory use in bytes since creation (one pread: it runs after every invocation).
   int64_t PeakMemoryBytes() const;
   // Whether the kernel's OOM killer acted in this group.

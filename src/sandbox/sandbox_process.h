@@ -38,6 +38,7 @@ class SandboxProcess {
   pid_t pid() const { return pid_; }
   // The daemon's end of the socketpair; the caller may take it (Release) for its event loop.
   Fd& socket() { return socket_; }
+  const Fd& socket() const { return socket_; }
   void Kill() const;
 
  private:

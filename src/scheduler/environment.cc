@@ -76,8 +76,8 @@ std::function<void()> Environment::TakeCleanup() {
   };
 }
 
-void Environment::StartAndInvoke(const EnvironmentPaths& paths, const sandbox::CgroupHost& cgroups,
-                                 InvocationRequest request, Done done, bool invoke_phase_init) {
+void Environment::StartAndInvoke(StatusOr<BlankSandbox> blank, InvocationRequest request, Done done,
+                                 bool invoke_phase_init) {
   request_ = std::move(request);
   done_ = std::move(done);
   invoke_phase_init_ = invoke_phase_init;
@@ -91,27 +91,23 @@ void Environment::StartAndInvoke(const EnvironmentPaths& paths, const sandbox::C
     started_ = spawned_;
     result_.start_ms = spawned_ms_;
   }
-  auto group = cgroups.Create("env-" + HexEncode(UniqueBytes(8)), {spec_.memory_mb, /*pids=*/1024});
-  if (!group.ok()) return Die("cgroup: " + group.status().message());
-  cgroup_ = std::move(*group);
-
-  sandbox::SpawnSpec spawn;
-  spawn.init_path = paths.init_binary;
-  spawn.argv = {"--root",     paths.root_dir,
-                "--task",     spec_.code_dir,
-                "--runtime",  paths.runtime_dir,
-                "--tmp-mb",   std::to_string(spec_.tmp_mb),
-                "--uid",      std::to_string(uid_),
-                "--gid",      std::to_string(uid_),
-                "--hostname", "lamina",
-                "--"};
-  for (std::string& a : BootstrapCommand(spec_)) spawn.argv.push_back(std::move(a));
-  spawn.env = RuntimeEnvironment(spec_, log_stream_);
-  spawn.cgroup = cgroup_.get();
-  auto process = sandbox::SandboxProcess::Spawn(spawn);
-  if (!process.ok()) return Die(process.status().message());
-  process_ = std::move(*process);
+  if (!blank.ok()) return Die(blank.status().message());
+  cgroup_ = std::move(blank->cgroup);
+  process_ = std::move(blank->process);
   socket_ = std::make_unique<asio::posix::stream_descriptor>(io_, process_->socket().Release());
+  if (Status limited = cgroup_->SetLimits({spec_.memory_mb, /*pids=*/1024}); !limited.ok()) {
+    return Die("cgroup: " + limited.message());
+  }
+  // The function's part of the sandbox, and its runtime: lamina-init takes it from here.
+  std::vector<std::string> command = BootstrapCommand(spec_);
+  std::vector<std::string> environment = RuntimeEnvironment(spec_, log_stream_);
+  std::string tmp_mb = std::to_string(spec_.tmp_mb), uid = std::to_string(uid_),
+              argc = std::to_string(command.size());
+  std::vector<std::string_view> fields = {spec_.code_dir, tmp_mb, uid, uid, "lamina", argc};
+  fields.insert(fields.end(), command.begin(), command.end());
+  fields.insert(fields.end(), environment.begin(), environment.end());
+  Send(FrameType::kAssign, fields);
+  if (state_ == State::kDead) return;
 
   auto self = shared_from_this();
   deadline_.expires_after(invoke_phase_init_ ? std::chrono::seconds(spec_.timeout_s)
@@ -161,27 +157,27 @@ void Environment::Read() {
   // per frame on the hottest path. The loop is single-threaded, so data arriving between the
   // short read and the wait still wakes it.
   auto self = shared_from_this();
-  socket_->async_wait(
-      asio::posix::stream_descriptor::wait_read, [self](const boost::system::error_code& ec) {
-        if (ec) return self->Die("lamina-init closed its socket");
-        for (;;) {
-          ssize_t got = ::recv(self->socket_->native_handle(), self->read_buffer_,
-                               sizeof self->read_buffer_, MSG_DONTWAIT);
-          if (got < 0 && errno == EINTR) continue;
-          if (got < 0 && errno == EAGAIN) break;
-          if (got <= 0) return self->Die("lamina-init closed its socket");
-          auto n = static_cast<size_t>(got);
-          self->decoder_.Feed(self->read_buffer_, n);
-          bool bad = false;
-          while (auto frame = self->decoder_.Next(bad)) {
-            self->OnFrame(*frame);
-            if (self->state_ == State::kDead) return;
-          }
-          if (bad) return self->Die("malformed frame from lamina-init");
-          if (n < sizeof self->read_buffer_) break;  // drained
-        }
-        self->Read();
-      });
+  socket_->async_wait(asio::posix::stream_descriptor::wait_read,
+                      [self](const boost::system::error_code& ec) {
+                        if (ec) return self->Die("lamina-init closed its socket");
+                        for (;;) {
+                          ssize_t got = ::recv(self->socket_->native_handle(), self->read_buffer_,
+                                               sizeof self->read_buffer_, MSG_DONTWAIT);
+                          if (got < 0 && errno == EINTR) continue;
+                          if (got < 0 && errno == EAGAIN) break;
+                          if (got <= 0) return self->Die("lamina-init closed its socket");
+                          auto n = static_cast<size_t>(got);
+                          self->decoder_.Feed(self->read_buffer_, n);
+                          bool bad = false;
+                          while (auto frame = self->decoder_.Next(bad)) {
+                            self->OnFrame(*frame);
+                            if (self->state_ == State::kDead) return;
+                          }
+                          if (bad) return self->Die("malformed frame from lamina-init");
+                          if (n < sizeof self->read_buffer_) break;  // drained
+                        }
+                        self->Read();
+                      });
 }
 
 void Environment::OnFrame(sandbox::Frame& frame) {

@@ -18,16 +18,10 @@
 #include "sandbox/cgroup.h"
 #include "sandbox/frame.h"
 #include "sandbox/sandbox_process.h"
+#include "scheduler/blank_sandbox.h"
 #include "scheduler/function_spec.h"
 
 namespace lamina::scheduler {
-
-// Host paths an environment is built from.
-struct EnvironmentPaths {
-  std::string init_binary;  // lamina-init
-  std::string root_dir;     // empty directory the sandbox root is mounted on
-  std::string runtime_dir;  // Lamina's runtimes, bound at /var/runtime
-};
 
 class Environment : public std::enable_shared_from_this<Environment> {
  public:
@@ -39,12 +33,13 @@ class Environment : public std::enable_shared_from_this<Environment> {
   Environment(boost::asio::io_context& io, FunctionSpec spec, uint32_t uid);
   ~Environment();
 
-  // Cold start, then the first invocation: spawns the sandbox, waits for the runtime's first
-  // /next (Init Duration) and sends `request`. The init phase has 10 s (AWS's limit); when it
+  // Cold start, then the first invocation: assigns `blank` (a spare, or one just spawned; its
+  // error fails the invocation) to this function, waits for the runtime's first /next (Init
+  // Duration) and sends `request`. The init phase has 10 s (AWS's limit); when it
   // runs out the result carries `retry_request`. With `invoke_phase_init` (that retry) the init
   // is part of the invocation instead: its time counts in Duration and against the timeout.
-  void StartAndInvoke(const EnvironmentPaths& paths, const sandbox::CgroupHost& cgroups,
-                      InvocationRequest request, Done done, bool invoke_phase_init = false);
+  void StartAndInvoke(StatusOr<BlankSandbox> blank, InvocationRequest request, Done done,
+                      bool invoke_phase_init = false);
   // Warm invocation; requires state() == kIdle or kFinishing.
   void Invoke(InvocationRequest request, Done done);
   // Stops the sandbox; an invocation in progress completes as a platform failure.

@@ -1,8 +1,10 @@
 #include "scheduler/scheduler.h"
 
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <deque>
 #include <list>
 #include <map>
 #include <set>
@@ -16,17 +18,28 @@ namespace asio = boost::asio;
 class Scheduler::Impl {
  public:
   Impl(SchedulerOptions options, const sandbox::CgroupHost* cgroups, asio::io_context& io)
-      : options_(std::move(options)), cgroups_(cgroups), io_(io), reaper_(io_), cleanup_(1) {
+      : options_(std::move(options)),
+        cgroups_(cgroups),
+        io_(io),
+        reaper_(io_),
+        cleanup_(1),
+        spawner_(1) {
     ScheduleReap();
+    Replenish();
   }
 
-  ~Impl() { cleanup_.join(); }
+  ~Impl() {
+    spawner_.join();
+    cleanup_.join();
+  }
 
   void Shutdown() {
     asio::dispatch(io_, [this] {
       if (stopping_) return;
       stopping_ = true;
       reaper_.cancel();
+      for (BlankSandbox& blank : spares_) Discard(std::move(blank));
+      spares_.clear();
       for (auto& [name, pool] : pools_) {
         for (auto& env : pool) Destroy(env);
       }
@@ -110,7 +123,13 @@ class Scheduler::Impl {
             true);
       };
     }
-    env->StartAndInvoke(options_.paths, *cgroups_, std::move(request), Wrap(env, std::move(done)),
+    // Spares taken are replaced once this invocation is over, not while its cold start still
+    // wants the CPUs.
+    done = [this, done = std::move(done)](InvocationResult result) mutable {
+      Replenish();
+      done(std::move(result));
+    };
+    env->StartAndInvoke(TakeBlank(), std::move(request), Wrap(env, std::move(done)),
                         invoke_phase_init);
   }
 
@@ -139,6 +158,45 @@ class Scheduler::Impl {
         break;
       }
     }
+  }
+
+  // A spare if one is still waiting, else a new one (on the loop: the caller waits anyway).
+  StatusOr<BlankSandbox> TakeBlank() {
+    while (!spares_.empty()) {
+      BlankSandbox blank = std::move(spares_.front());
+      spares_.pop_front();
+      if (blank.Waiting()) return blank;
+      Discard(std::move(blank));  // its setup failed, or it was killed: never assign it
+    }
+    return SpawnBlank(options_.paths, *cgroups_);
+  }
+
+  // Spawns spares, off the loop, up to the number wanted. The work guard keeps the loop running
+  // until a spawn in progress has handed its sandbox back.
+  void Replenish() {
+    while (!stopping_ && static_cast<int>(spares_.size()) + spawning_ < options_.spare_sandboxes) {
+      ++spawning_;
+      asio::post(spawner_, [this, work = asio::make_work_guard(io_)] {
+        auto blank =
+            std::make_shared<StatusOr<BlankSandbox>>(SpawnBlank(options_.paths, *cgroups_));
+        asio::post(io_, [this, blank] {
+          --spawning_;
+          if (!blank->ok()) {
+            // Cold starts spawn their own and report why; no retrying in a loop here.
+            log::Warn("cannot prepare a spare sandbox", {{"error", blank->status().ToString()}});
+            return;
+          }
+          if (stopping_) return Discard(std::move(**blank));
+          spares_.push_back(std::move(**blank));
+        });
+      });
+    }
+  }
+
+  void Discard(BlankSandbox blank) {
+    if (blank.process) blank.process->Kill();
+    auto owned = std::make_shared<BlankSandbox>(std::move(blank));
+    asio::post(cleanup_, [owned]() mutable { owned.reset(); });
   }
 
   void Destroy(const std::shared_ptr<Environment>& env) {
@@ -178,6 +236,9 @@ class Scheduler::Impl {
   asio::io_context& io_;
   asio::steady_timer reaper_;
   asio::thread_pool cleanup_;
+  asio::thread_pool spawner_;
+  std::deque<BlankSandbox> spares_;    // loop only; oldest first
+  int spawning_ = 0;                   // loop only; spares being spawned
   std::map<std::string, Pool> pools_;  // loop only
   std::set<Environment*> retiring_;    // loop only
   bool stopping_ = false;              // loop only

@@ -1,8 +1,9 @@
 // The scheduler: per-function pools of execution environments. An invocation takes an idle
 // environment of its function's current revision (warm) or starts a new one (cold); N concurrent
 // invocations of one function run in N environments. Idle environments are reaped after a
-// keep-alive, so an idle function holds no process. A code or configuration change retires the
-// function's environments: idle ones at once, busy ones when their invocation ends.
+// keep-alive, so an idle function holds no process (spare blank sandboxes are no function's). A
+// code or configuration change retires the function's environments: idle ones at once, busy ones
+// when their invocation ends.
 //
 // All environment state lives on the daemon's event loop (shared with the HTTP server, so a warm
 // invocation never changes threads); public methods are thread-safe and return at once.
@@ -27,6 +28,9 @@ struct SchedulerOptions {
   std::chrono::milliseconds keep_alive = std::chrono::minutes(10);
   uint32_t first_uid = 100000;  // environments run as first_uid, first_uid + 1, ...
   uint32_t uid_count = 60000;
+  // Blank sandboxes kept ready (blank_sandbox.h), so a cold start skips creating namespaces,
+  // cgroups and the root. Each is one waiting lamina-init; one taken is replaced at once.
+  int spare_sandboxes = 2;
 };
 
 class Scheduler {

@@ -67,6 +67,7 @@ StatusOr<Sandboxes> PrepareSandboxes(const DaemonOptions& options, sandbox::Code
   out.options.paths.runtime_dir = dir + "/runtimes";
   out.options.paths.root_dir = options.data_dir + "/sandbox-root";
   out.options.keep_alive = std::chrono::milliseconds(options.keep_alive_ms);
+  out.options.spare_sandboxes = options.spare_sandboxes;
   if (::access(out.options.paths.init_binary.c_str(), X_OK) != 0) {
     return Internal("no lamina-init beside " + std::string(self));
   }

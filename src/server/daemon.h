@@ -16,6 +16,7 @@ struct DaemonOptions {
   std::string account_id = "000000000000";
   bool auth_enabled = true;
   int64_t keep_alive_ms = 10 * 60 * 1000;  // idle environments are reaped after this
+  int spare_sandboxes = 2;                 // blank sandboxes kept ready for cold starts
 };
 
 // Returns the process exit code.

@@ -5,7 +5,6 @@ custom runtimes, warm reuse, concurrency, reaping, shutdown and bad input.
 """
 import base64
 import concurrent.futures
-import hashlib
 import io
 import json
 import math
@@ -796,9 +795,9 @@ def test_delete_function_retires_environments(daemon, lam, exec_role):
     name = create(lam, exec_role, zip_bytes=zip_bytes)
     env_ids = {invoke(lam, name).body["env_id"] for _ in range(2)}
     assert len(env_ids) == 1
-    assert len(inits_running(daemon, zip_bytes)) == 1
+    assert len(function_inits(daemon, name)) == 1
     lam.delete_function(FunctionName=name)
-    assert wait_for(lambda: not inits_running(daemon, zip_bytes), 5)
+    assert wait_for(lambda: not function_inits(daemon, name), 5)
     with pytest.raises(botocore.exceptions.ClientError) as e:
         lam.invoke(FunctionName=name, Payload=b"{}")
     assert e.value.response["Error"]["Code"] == "ResourceNotFoundException"
@@ -862,12 +861,35 @@ def sandbox_pids(daemon_pid):
     return found
 
 
-def inits_running(daemon, zip_bytes):
-    """The daemon's lamina-init processes serving the code package `zip_bytes`."""
-    code = hashlib.sha256(zip_bytes).hexdigest()
+def daemon_inits(daemon):
+    """pid -> the pids of its children, for every lamina-init of the daemon's sandboxes."""
+    table = process_table()
     pids = sandbox_pids(daemon.proc.pid)
-    return [p for p, (_, cmd) in process_table().items()
-            if p in pids and "lamina-init" in cmd and code in cmd]
+    inits = {p: set() for p in pids if "lamina-init" in table.get(p, (0, ""))[1]}
+    for p in pids:
+        if table.get(p, (0, ""))[0] in inits:
+            inits[table[p][0]].add(p)
+    return inits
+
+
+def function_inits(daemon, name):
+    """The lamina-init processes whose runtime runs function `name` (by its environment)."""
+    found = []
+    for init, children in daemon_inits(daemon).items():
+        for child in children:
+            try:
+                with open(f"/proc/{child}/environ", "rb") as f:
+                    env = f.read().split(b"\0")
+            except OSError:
+                continue
+            if f"AWS_LAMBDA_FUNCTION_NAME={name}".encode() in env:
+                found.append(init)
+    return found
+
+
+def spare_inits(daemon):
+    """The daemon's blank sandboxes: a lamina-init that runs nothing yet."""
+    return [init for init, children in daemon_inits(daemon).items() if not children]
 
 
 def env_cgroups_of(pids):
@@ -903,18 +925,48 @@ def test_idle_environments_are_reaped(daemon_factory):
     name = create(lam, make_role(d), {"index.py": SLEEPY_PY})
     first = invoke(lam, name)
     assert first.cold
-    pids = sandbox_pids(d.proc.pid)
-    assert pids, "no sandbox process while warm"
+    [init] = function_inits(d, name)
+    pids = {init} | daemon_inits(d)[init]
     cgroups = env_cgroups_of(pids)
     assert cgroups and all(os.path.isdir(c) for c in cgroups)
     warm = invoke(lam, name)
     assert not warm.cold and warm.body["env_id"] == first.body["env_id"]
 
-    # ~1 s keep-alive: the idle environment, its processes and cgroups go away.
-    assert wait_for(lambda: not sandbox_pids(d.proc.pid), 4), process_table()
+    # ~1 s keep-alive: the idle environment, its processes and cgroups go away. Only the spare
+    # blank sandboxes, which are no function's, stay.
+    assert wait_for(lambda: not any(os.path.exists(f"/proc/{p}") for p in pids), 4), pids
     assert wait_for(lambda: not any(os.path.exists(c) for c in cgroups), 2), cgroups
+    assert set(daemon_inits(d)) == set(spare_inits(d))
     after = invoke(lam, name)
     assert after.cold and after.body["env_id"] != first.body["env_id"]
+
+
+def test_spare_sandboxes_serve_cold_starts_and_are_replaced(daemon_factory):
+    d = daemon_factory(extra_args=["--spare-sandboxes", "2"])
+    lam = d.client("lambda", read_timeout=60)
+    assert wait_for(lambda: len(spare_inits(d)) == 2, 10), daemon_inits(d)
+    spares = set(spare_inits(d))
+    # No function has run: the spares belong to none, and nothing else runs.
+    assert set(daemon_inits(d)) == spares
+    name = create(lam, make_role(d), {"index.py": SLEEPY_PY})
+    r = invoke(lam, name)
+    assert r.cold and r.function_error is None
+    # The cold start took a spare (its lamina-init now runs the function) ...
+    [init] = function_inits(d, name)
+    assert init in spares
+    # ... and a new spare replaced it.
+    assert wait_for(lambda: len(spare_inits(d)) == 2, 10), daemon_inits(d)
+    assert init not in spare_inits(d)
+
+
+def test_without_spare_sandboxes_cold_starts_build_their_own(daemon_factory):
+    d = daemon_factory(extra_args=["--spare-sandboxes", "0"])
+    lam = d.client("lambda", read_timeout=60)
+    name = create(lam, make_role(d), {"index.py": SLEEPY_PY})
+    r = invoke(lam, name)
+    assert r.cold and r.function_error is None
+    assert daemon_inits(d).keys() == set(function_inits(d, name))
+    assert not spare_inits(d)
 
 
 def test_shutdown_leaves_nothing_behind(daemon_factory):
@@ -929,11 +981,11 @@ def test_shutdown_leaves_nothing_behind(daemon_factory):
         results = list(pool.map(lambda i: invoke(lam, name, {"sleep": 0.5}), range(4)))
     assert len({r.body["env_id"] for r in results}) == 4
     assert invoke(lam, custom).function_error is None
+    assert len(function_inits(d, name)) == 4 and len(function_inits(d, custom)) == 1
+    assert wait_for(lambda: spare_inits(d), 10)  # spares too, which must go as well
     pids = sandbox_pids(d.proc.pid)
-    inits = {p for p, (_, cmd) in process_table().items() if p in pids and "lamina-init" in cmd}
-    assert len(inits) == 5
     cgroups = env_cgroups_of(pids)
-    assert len(cgroups) >= 5
+    assert len(cgroups) >= 6
 
     assert d.stop(signal.SIGTERM) == 0
     alive = [p for p in pids if os.path.exists(f"/proc/{p}")]
