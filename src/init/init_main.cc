@@ -11,6 +11,7 @@
 
 #include "init/init_server.h"
 #include "init/setup.h"
+#include "sandbox/fd_passing.h"
 #include "sandbox/frame.h"
 
 namespace lamina::init {
@@ -41,13 +42,16 @@ bool ReadExactly(int fd, char* out, size_t n) {
   return true;
 }
 
-// Waits for the daemon to assign this sandbox to a function (a spare may wait long). Reads that
-// one frame and nothing past it: what follows belongs to the init server. Sets the environment
+// Waits for the daemon to assign this sandbox to a function (a spare may wait long): the frame,
+// and the code's mount passed with it. Reads that one frame and nothing past it: what follows
+// belongs to the init server. Sets the environment
 // the runtime will inherit and the bootstrap to run. Nullopt when the daemon closed the socket
 // instead; kInvalidArgument for a malformed assignment.
 StatusOr<std::optional<Assignment>> AwaitAssignment(InitOptions& options) {
   char length_bytes[4];
-  if (!ReadExactly(options.daemon_fd, length_bytes, sizeof length_bytes)) {
+  Assignment a;
+  if (!sandbox::ReceiveWithDescriptor(options.daemon_fd, length_bytes, sizeof length_bytes,
+                                      a.code)) {
     return std::optional<Assignment>();
   }
   uint32_t length = 0;
@@ -62,21 +66,19 @@ StatusOr<std::optional<Assignment>> AwaitAssignment(InitOptions& options) {
   decoder.Feed(bytes.data(), bytes.size());
   bool bad = false;
   std::optional<sandbox::Frame> frame = decoder.Next(bad);
-  if (!frame || frame->type != FrameType::kAssign || frame->fields.size() < 6) {
-    return InvalidArgument("expected an assignment frame");
+  if (!frame || frame->type != FrameType::kAssign || frame->fields.size() < 5 || !a.code) {
+    return InvalidArgument("expected an assignment frame with the code");
   }
   auto& f = frame->fields;
-  Assignment a;
-  a.task_dir = f[0];
-  a.tmp_mb = std::atoi(f[1].c_str());
-  a.uid = static_cast<uid_t>(std::strtoul(f[2].c_str(), nullptr, 10));
-  a.gid = static_cast<gid_t>(std::strtoul(f[3].c_str(), nullptr, 10));
-  a.hostname = f[4];
-  size_t argc = std::strtoul(f[5].c_str(), nullptr, 10);
-  if (argc == 0 || 6 + argc > f.size()) return InvalidArgument("assignment without a bootstrap");
-  options.bootstrap.assign(f.begin() + 6, f.begin() + 6 + static_cast<ptrdiff_t>(argc));
+  a.tmp_mb = std::atoi(f[0].c_str());
+  a.uid = static_cast<uid_t>(std::strtoul(f[1].c_str(), nullptr, 10));
+  a.gid = static_cast<gid_t>(std::strtoul(f[2].c_str(), nullptr, 10));
+  a.hostname = f[3];
+  size_t argc = std::strtoul(f[4].c_str(), nullptr, 10);
+  if (argc == 0 || 5 + argc > f.size()) return InvalidArgument("assignment without a bootstrap");
+  options.bootstrap.assign(f.begin() + 5, f.begin() + 5 + static_cast<ptrdiff_t>(argc));
   ::clearenv();
-  for (size_t i = 6 + argc; i < f.size(); ++i) {
+  for (size_t i = 5 + argc; i < f.size(); ++i) {
     size_t eq = f[i].find('=');
     if (eq == std::string::npos || eq == 0) continue;
     ::setenv(f[i].substr(0, eq).c_str(), f[i].c_str() + eq + 1, 1);
@@ -118,7 +120,7 @@ int Main(int argc, char** argv) {
   if (!assignment.ok()) return ReportSetupFailure(assignment.status(), options.daemon_fd);
   if (!*assignment) return 0;  // the daemon let this spare go
   if (sandboxed) {
-    if (Status s = EnterSandbox(root, **assignment); !s.ok()) {
+    if (Status s = EnterSandbox(**assignment); !s.ok()) {
       return ReportSetupFailure(s, options.daemon_fd);
     }
   }

@@ -173,20 +173,8 @@ Status PrepareSandbox(const SandboxRoot& r) {
   RETURN_IF_ERROR(MakeDir(root + "/proc"));
   RETURN_IF_ERROR(Mount("proc", root + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC));
   RETURN_IF_ERROR(BuildDev(root));
-  // 6. Our own loopback (the Runtime API listens there).
-  return LoopbackUp();
-}
-
-Status EnterSandbox(const SandboxRoot& r, const Assignment& a) {
-  const std::string& root = r.root;
-  // 1. Who the environment is, its code, and the only writable place, bounded by
-  //    EphemeralStorage.
-  RETURN_IF_ERROR(BuildIdentity(root, a));
-  RETURN_IF_ERROR(BindReadOnly(a.task_dir, root + "/var/task"));
-  RETURN_IF_ERROR(Mount("tmpfs", root + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV,
-                        ("size=" + std::to_string(a.tmp_mb) + "m,mode=1777").c_str()));
-  if (::sethostname(a.hostname.data(), a.hostname.size()) != 0) return Fail("sethostname");
-  // 2. Switch roots and forget the old one.
+  // 6. Switch roots and forget the old one. (Unmounting the host's tree waits for the kernel's
+  //    RCU grace period, a millisecond: one more reason to do it before a function waits.)
   RETURN_IF_ERROR(MakeDir(root + "/.old"));
   if (::syscall(SYS_pivot_root, root.c_str(), (root + "/.old").c_str()) != 0) {
     return Fail("pivot_root");
@@ -194,10 +182,24 @@ Status EnterSandbox(const SandboxRoot& r, const Assignment& a) {
   if (::chdir("/") != 0) return Fail("chdir /");
   if (::umount2("/.old", MNT_DETACH) != 0) return Fail("umount old root");
   if (::rmdir("/.old") != 0) return Fail("rmdir old root");
-  // 3. Furnished: the root itself becomes read-only.
+  // 7. Our own loopback (the Runtime API listens there).
+  return LoopbackUp();
+}
+
+Status EnterSandbox(const Assignment& a) {
+  // 1. Who the environment is, its code, and the only writable place, bounded by
+  //    EphemeralStorage.
+  RETURN_IF_ERROR(BuildIdentity("", a));
+  if (::move_mount(a.code.get(), "", AT_FDCWD, "/var/task", MOVE_MOUNT_F_EMPTY_PATH) != 0) {
+    return Fail("attach the code at /var/task");
+  }
+  RETURN_IF_ERROR(Mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV,
+                        ("size=" + std::to_string(a.tmp_mb) + "m,mode=1777").c_str()));
+  if (::sethostname(a.hostname.data(), a.hostname.size()) != 0) return Fail("sethostname");
+  // 2. Furnished: the root itself becomes read-only.
   RETURN_IF_ERROR(
       Mount(nullptr, "/", nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV));
-  // 4. For good: no root, no capabilities, no new privileges.
+  // 3. For good: no root, no capabilities, no new privileges.
   RETURN_IF_ERROR(DropPrivileges(a.uid, a.gid));
   if (::chdir("/var/task") != 0) return Fail("chdir /var/task");
   return Status::Ok();

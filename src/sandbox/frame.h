@@ -19,8 +19,9 @@ enum class FrameType : uint8_t {
   kInvoke = 1,    // request id, deadline ms, invoked arn, trace id, client context, identity,
                   // tenant id, payload
   kShutdown = 2,  // (no fields)
-  kAssign = 3,    // the sandbox's function: code dir, /tmp MB, uid, gid, hostname, argc, the
-                  // bootstrap's argv, then its environment as KEY=VALUE fields
+  kAssign = 3,    // the sandbox's function: /tmp MB, uid, gid, hostname, argc, the bootstrap's
+                  // argv, then its environment as KEY=VALUE fields; the code's detached mount
+                  // travels with it (fd_passing.h)
   // init -> daemon
   kReady = 10,      // the runtime asked for its next event (the first time: init is done)
   kResponse = 11,   // request id, payload

@@ -1,15 +1,20 @@
 #include "scheduler/environment.h"
 
+#include <fcntl.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/write.hpp>
+#include <cerrno>
+#include <cstring>
 #include <nlohmann/json.hpp>
 
 #include "common/clock.h"
 #include "common/crypto.h"
 #include "common/log.h"
 #include "common/time_format.h"
+#include "sandbox/fd_passing.h"
 #include "scheduler/runtime_command.h"
 
 namespace lamina::scheduler {
@@ -98,16 +103,27 @@ void Environment::StartAndInvoke(StatusOr<BlankSandbox> blank, InvocationRequest
   if (Status limited = cgroup_->SetLimits({spec_.memory_mb, /*pids=*/1024}); !limited.ok()) {
     return Die("cgroup: " + limited.message());
   }
-  // The function's part of the sandbox, and its runtime: lamina-init takes it from here.
+  // The function's part of the sandbox, and its runtime: lamina-init takes it from here. The
+  // code goes as a detached read-only mount: the sandbox no longer sees the host's tree.
+  Fd code(::open_tree(AT_FDCWD, spec_.code_dir.c_str(), OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC));
+  struct mount_attr read_only {};
+  read_only.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
+  if (!code || ::mount_setattr(code.get(), "", AT_EMPTY_PATH, &read_only, sizeof read_only) != 0) {
+    return Die("cannot mount the code " + spec_.code_dir + ": " + std::strerror(errno));
+  }
   std::vector<std::string> command = BootstrapCommand(spec_);
   std::vector<std::string> environment = RuntimeEnvironment(spec_, log_stream_);
   std::string tmp_mb = std::to_string(spec_.tmp_mb), uid = std::to_string(uid_),
               argc = std::to_string(command.size());
-  std::vector<std::string_view> fields = {spec_.code_dir, tmp_mb, uid, uid, "lamina", argc};
+  std::vector<std::string_view> fields = {tmp_mb, uid, uid, "lamina", argc};
   fields.insert(fields.end(), command.begin(), command.end());
   fields.insert(fields.end(), environment.begin(), environment.end());
-  Send(FrameType::kAssign, fields);
-  if (state_ == State::kDead) return;
+  std::string frame;
+  sandbox::AppendFrame(FrameType::kAssign, fields, frame);
+  if (Status sent = sandbox::SendWithDescriptor(socket_->native_handle(), frame, code.get());
+      !sent.ok()) {
+    return Die("assign the sandbox: " + sent.message());
+  }
 
   auto self = shared_from_this();
   deadline_.expires_after(invoke_phase_init_ ? std::chrono::seconds(spec_.timeout_s)
