@@ -93,6 +93,9 @@ class RuntimeAPIDouble(object):
                         inv = double.invocations.get(timeout=0.1)
                         break
                     except queue.Empty:
+                        # A /next already waiting fails too (the runtime may have asked early).
+                        if double.next_status != 200:
+                            return self._reply(double.next_status, b'{"errorType":"Broken"}')
                         if double.stopping:
                             self.close_connection = True
                             return
