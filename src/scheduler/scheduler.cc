@@ -7,6 +7,7 @@
 #include <deque>
 #include <list>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "common/log.h"
@@ -23,7 +24,7 @@ class Scheduler::Impl {
         io_(io),
         reaper_(io_),
         cleanup_(1),
-        spawner_(1) {
+        spawner_(2) {
     ScheduleReap();
     Replenish();
   }
@@ -129,8 +130,22 @@ class Scheduler::Impl {
       Replenish();
       done(std::move(result));
     };
-    env->StartAndInvoke(TakeBlank(), std::move(request), Wrap(env, std::move(done)),
-                        invoke_phase_init);
+    Done finish = Wrap(env, std::move(done));
+    if (std::optional<BlankSandbox> spare = TakeSpare()) {
+      return env->StartAndInvoke(std::move(*spare), std::move(request), std::move(finish),
+                                 invoke_phase_init);
+    }
+    // No spare: one is spawned off the loop (clone and cgroup work that would stall every other
+    // request for milliseconds); meanwhile the environment is starting.
+    SpawnOffLoop([this, env, request = std::move(request), finish = std::move(finish),
+                  invoke_phase_init](StatusOr<BlankSandbox> blank) mutable {
+      if (stopping_) {
+        if (blank.ok()) Discard(std::move(*blank));
+        blank = Internal("Lamina is shutting down", "ServiceException");
+      }
+      env->StartAndInvoke(std::move(blank), std::move(request), std::move(finish),
+                          invoke_phase_init);
+    });
   }
 
   // Completes an invocation: dead or retired environments are removed from their pool. A request
@@ -160,35 +175,41 @@ class Scheduler::Impl {
     }
   }
 
-  // A spare if one is still waiting, else a new one (on the loop: the caller waits anyway).
-  StatusOr<BlankSandbox> TakeBlank() {
+  // A spare that is still waiting, if there is one.
+  std::optional<BlankSandbox> TakeSpare() {
     while (!spares_.empty()) {
       BlankSandbox blank = std::move(spares_.front());
       spares_.pop_front();
       if (blank.Waiting()) return blank;
       Discard(std::move(blank));  // its setup failed, or it was killed: never assign it
     }
-    return SpawnBlank(options_.paths, *cgroups_);
+    return std::nullopt;
   }
 
-  // Spawns spares, off the loop, up to the number wanted. The work guard keeps the loop running
-  // until a spawn in progress has handed its sandbox back.
+  // Spawns a blank sandbox on the spawner threads and hands it (or why not) to `then` on the
+  // loop. The work guard keeps the loop running until it has.
+  template <typename Then>
+  void SpawnOffLoop(Then then) {
+    asio::post(spawner_, [this, then = std::move(then),
+                          work = asio::make_work_guard(io_)]() mutable {
+      auto blank = std::make_shared<StatusOr<BlankSandbox>>(SpawnBlank(options_.paths, *cgroups_));
+      asio::post(io_, [blank, then = std::move(then)]() mutable { then(std::move(*blank)); });
+    });
+  }
+
+  // Spawns spares up to the number wanted.
   void Replenish() {
     while (!stopping_ && static_cast<int>(spares_.size()) + spawning_ < options_.spare_sandboxes) {
       ++spawning_;
-      asio::post(spawner_, [this, work = asio::make_work_guard(io_)] {
-        auto blank =
-            std::make_shared<StatusOr<BlankSandbox>>(SpawnBlank(options_.paths, *cgroups_));
-        asio::post(io_, [this, blank] {
-          --spawning_;
-          if (!blank->ok()) {
-            // Cold starts spawn their own and report why; no retrying in a loop here.
-            log::Warn("cannot prepare a spare sandbox", {{"error", blank->status().ToString()}});
-            return;
-          }
-          if (stopping_) return Discard(std::move(**blank));
-          spares_.push_back(std::move(**blank));
-        });
+      SpawnOffLoop([this](StatusOr<BlankSandbox> blank) {
+        --spawning_;
+        if (!blank.ok()) {
+          // Cold starts spawn their own and report why; no retrying in a loop here.
+          log::Warn("cannot prepare a spare sandbox", {{"error", blank.status().ToString()}});
+          return;
+        }
+        if (stopping_) return Discard(std::move(*blank));
+        spares_.push_back(std::move(*blank));
       });
     }
   }
