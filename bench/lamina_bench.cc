@@ -5,7 +5,8 @@
 //                --mode warm|throughput|cold [--requests N] [--clients C] [--seconds S]
 //
 // warm: one client, N sequential invokes, latency percentiles.
-// throughput: C clients for S seconds, invokes/s and latency percentiles.
+// throughput: C clients for S seconds, invokes/s and latency percentiles, after --warmup seconds
+//       of the same load that are not counted (the scale-out to C environments happens there).
 // cold: N cold starts, each forced by a configuration change (which retires the function's
 //       environments); client latency and the Init Duration the REPORT line gives.
 #include <arpa/inet.h>
@@ -43,6 +44,7 @@ struct Options {
   int requests = 1000;
   int clients = 1;
   double seconds = 5;
+  double warmup = 1;
 };
 
 // One keep-alive HTTP/1.1 connection.
@@ -165,9 +167,9 @@ int Warm(const Options& o, const auth::Credential& cred) {
 int Throughput(const Options& o, const auth::Credential& cred) {
   std::atomic<bool> failed{false};
   std::vector<std::vector<double>> per_client(static_cast<size_t>(o.clients));
-  auto deadline = SteadyClock::now() + std::chrono::duration<double>(o.seconds);
+  auto start = SteadyClock::now() + std::chrono::duration<double>(o.warmup);
+  auto deadline = start + std::chrono::duration<double>(o.seconds);
   std::vector<std::thread> threads;
-  auto start = SteadyClock::now();
   for (int i = 0; i < o.clients; ++i) {
     threads.emplace_back([&, i] {
       Connection c(o.endpoint);
@@ -175,12 +177,15 @@ int Throughput(const Options& o, const auth::Credential& cred) {
       while (SteadyClock::now() < deadline && !failed) {
         auto t = SteadyClock::now();
         if (!Invoke(c, o, cred, false, head, body)) failed = true;
-        per_client[static_cast<size_t>(i)].push_back(Since(t));
+        // Only invocations that started and ended inside the measured window count.
+        if (t >= start && SteadyClock::now() <= deadline) {
+          per_client[static_cast<size_t>(i)].push_back(Since(t));
+        }
       }
     });
   }
   for (auto& t : threads) t.join();
-  double elapsed_s = Since(start) / 1000.0;
+  double elapsed_s = o.seconds;
   std::vector<double> all;
   for (auto& v : per_client) all.insert(all.end(), v.begin(), v.end());
   std::printf("throughput: clients=%d invokes=%zu %.0f invokes/s\n", o.clients, all.size(),
@@ -237,6 +242,8 @@ int main(int argc, char** argv) {
   app.add_option("--requests", o.requests)->capture_default_str();
   app.add_option("--clients", o.clients)->capture_default_str();
   app.add_option("--seconds", o.seconds)->capture_default_str();
+  app.add_option("--warmup", o.warmup, "throughput: seconds of load before measuring")
+      ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   auto cred = auth::ReadCredentialsFile(o.credentials);
   if (!cred.ok()) {

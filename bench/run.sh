@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Lamina's invoke benchmark: starts a daemon on a free port in a temp dir, deploys a no-op
 # function for python, node and provided (C++), and prints cold-start, warm-latency and
-# throughput figures for each. Usage: bench/run.sh [build-dir]   (run as root; takes ~3 min)
+# throughput figures for each. Usage: bench/run.sh [build-dir]   (run as root; takes ~2 min)
 set -euo pipefail
 BUILD=${1:-build}
 BUILD=$(cd "$BUILD" && pwd)
@@ -39,9 +39,13 @@ echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}'
 for fn in noop-provided noop-python noop-node; do
   echo "== $fn"
   # Warm figures first: cold starts retire environments whose teardown would still be running.
+  # Cold starts before the throughput runs, whose 64 environments a cold start would retire
+  # (and tear down while it is measured).
   bench --function "$fn" --mode warm --requests 2000
-  for clients in 1 8 64; do
-    bench --function "$fn" --mode throughput --clients "$clients" --seconds 5
-  done
   bench --function "$fn" --mode cold --requests 20
+  # Steady state: the scale-out to N environments (N cold starts) happens in the warm-up.
+  for clients in 1 8 64; do
+    bench --function "$fn" --mode throughput --clients "$clients" --seconds 5 \
+      --warmup $((clients == 64 ? 6 : 2))
+  done
 done
