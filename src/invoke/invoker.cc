@@ -21,8 +21,7 @@ std::string Millis2(double ms) {
 
 // AWS names runtime versions "<family>:<release>.v<n>" (python:3.12.v40, nodejs:20.v31,
 // provided:al2023.v90) and their ARNs by 64 hex digits.
-std::string RuntimeVersionLine(const scheduler::FunctionSpec& spec) {
-  const std::string& runtime = spec.runtime;
+std::string RuntimeVersionLine(const std::string& runtime, const std::string& region) {
   size_t split = 0;
   while (split < runtime.size() && std::isalpha(static_cast<unsigned char>(runtime[split]))) {
     ++split;
@@ -35,7 +34,7 @@ std::string RuntimeVersionLine(const scheduler::FunctionSpec& spec) {
   }
   if (release.empty()) release = "al1";
   return "INIT_START Runtime Version: " + family + ":" + release +
-         ".v1\tRuntime Version ARN: arn:aws:lambda:" + spec.region +
+         ".v1\tRuntime Version ARN: arn:aws:lambda:" + region +
          "::runtime:" + HexEncode(Sha256("lamina:" + runtime));
 }
 
@@ -83,12 +82,12 @@ void Invoker::Invoke(scheduler::FunctionSpec spec, scheduler::InvocationRequest 
   std::string id = request.request_id;
   int64_t memory_mb = spec.memory_mb;
   std::string group = spec.log_group;
-  std::string init_line = RuntimeVersionLine(spec);
+  std::string runtime = spec.runtime, region = spec.region;
   std::string version = spec.version;
   double timeout_s = spec.timeout_s;
   scheduler_->Invoke(
       std::move(spec), std::move(request),
-      [this, id, memory_mb, group, init_line, version, timeout_s,
+      [this, id, memory_mb, group, runtime, region, version, timeout_s,
        done = std::move(done)](scheduler::InvocationResult result) {
         int64_t start = result.start_ms ? result.start_ms : NowMillis();
         int64_t end = NowMillis();
@@ -98,6 +97,11 @@ void Invoker::Invoke(scheduler::FunctionSpec spec, scheduler::InvocationRequest 
           for (auto& l : from) lines.push_back(std::move(l));
           from.clear();
         };
+        // INIT_START lines, for cold starts only (the line costs a SHA-256).
+        std::string init_line;
+        if (result.cold_start || !result.failed_inits.empty()) {
+          init_line = RuntimeVersionLine(runtime, region);
+        }
         // Each init phase that failed first: INIT_START, its output, INIT_REPORT.
         for (auto& init : result.failed_inits) {
           lines.push_back({init.start_ms, init_line});

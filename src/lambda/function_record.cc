@@ -34,34 +34,36 @@ Status MapConflict(Status s, Code code) {
 
 }  // namespace
 
-StatusOr<std::optional<FunctionRecord>> FunctionRepository::Get(const std::string& name) const {
+StatusOr<std::shared_ptr<const FunctionRecord>> FunctionRepository::Get(
+    const std::string& name) const {
   uint64_t generation;
   {
     std::lock_guard lock(mu_);
-    if (auto it = cache_.find(name); it != cache_.end()) return std::optional(it->second);
+    if (auto it = cache_.find(name); it != cache_.end()) return it->second;
     generation = generation_;
   }
   ASSIGN_OR_RETURN(auto entry, store_->Get(kPrefix + name));
-  if (!entry) return std::optional<FunctionRecord>();
-  ASSIGN_OR_RETURN(FunctionRecord record, Parse(*entry));
+  if (!entry) return std::shared_ptr<const FunctionRecord>();
+  ASSIGN_OR_RETURN(FunctionRecord parsed, Parse(*entry));
+  auto record = std::make_shared<const FunctionRecord>(std::move(parsed));
   std::lock_guard lock(mu_);
   // Cache what was read only if no write happened meanwhile: it might be older than that write.
   if (generation == generation_) cache_.emplace(name, record);
-  return std::optional(std::move(record));
+  return record;
 }
 
 std::optional<std::string> FunctionRepository::CachedCodeBlob(const std::string& name) const {
   std::lock_guard lock(mu_);
   auto it = cache_.find(name);
   if (it == cache_.end()) return std::nullopt;
-  return it->second.code_blob;
+  return it->second->code_blob;
 }
 
 void FunctionRepository::Remember(const std::string& name, std::optional<FunctionRecord> record) {
   std::lock_guard lock(mu_);
   ++generation_;
   if (record) {
-    cache_[name] = std::move(*record);
+    cache_[name] = std::make_shared<const FunctionRecord>(std::move(*record));
   } else {
     cache_.erase(name);
   }

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -38,7 +39,9 @@ class FunctionRepository {
  public:
   explicit FunctionRepository(store::Store* store) : store_(store) {}
 
-  StatusOr<std::optional<FunctionRecord>> Get(const std::string& name) const;
+  // The function's record, shared and immutable (every Invoke reads one: no copy); null when
+  // there is none. A caller that changes it changes a copy.
+  StatusOr<std::shared_ptr<const FunctionRecord>> Get(const std::string& name) const;
   // The code blob of `name` if its record is in memory (a Get would not read the store).
   std::optional<std::string> CachedCodeBlob(const std::string& name) const;
   // Functions in name order after `after_name`, at most `limit` (0: all).
@@ -55,8 +58,9 @@ class FunctionRepository {
 
   store::Store* store_;
   mutable std::mutex mu_;
-  mutable std::map<std::string, FunctionRecord> cache_;  // guarded by mu_; existing functions
-  uint64_t generation_ = 0;                              // guarded by mu_; bumped by every write
+  // Guarded by mu_; existing functions.
+  mutable std::map<std::string, std::shared_ptr<const FunctionRecord>> cache_;
+  uint64_t generation_ = 0;  // guarded by mu_; bumped by every write
 };
 
 }  // namespace lamina::lambda

@@ -8,7 +8,8 @@ namespace lamina::lambda {
 using json = nlohmann::json;
 
 OpResult GetFunction(OpContext& op) {
-  ASSIGN_OR_RETURN(FunctionRecord record, LoadFunction(op));
+  ASSIGN_OR_RETURN(auto loaded, LoadFunction(op));
+  const FunctionRecord& record = *loaded;
   // Like AWS's pre-signed S3 URL: valid for ten minutes, for this daemon's host.
   std::string host = op.call.host.empty() ? "127.0.0.1" : op.call.host;
   std::string location =
@@ -22,8 +23,8 @@ OpResult GetFunction(OpContext& op) {
 }
 
 OpResult GetFunctionConfiguration(OpContext& op) {
-  ASSIGN_OR_RETURN(FunctionRecord record, LoadFunction(op));
-  return ConfigurationResponse(200, record);
+  ASSIGN_OR_RETURN(auto record, LoadFunction(op));
+  return ConfigurationResponse(200, *record);
 }
 
 OpResult DownloadCode(OpContext& op) {

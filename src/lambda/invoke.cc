@@ -62,8 +62,9 @@ http::HttpResponse ToResponse(const invoke::InvokeOutcome& outcome, bool tail) {
 
 void Invoke(OpContext& op, std::function<void(OpResult)> done) {
   auto fail = [&done](Status s) { done(std::move(s)); };
-  auto record = LoadFunction(op);
-  if (!record.ok()) return fail(record.status());
+  auto loaded = LoadFunction(op);
+  if (!loaded.ok()) return fail(loaded.status());
+  const FunctionRecord* record = loaded->get();
 
   std::string type = "RequestResponse";
   if (const std::string* t = Header(op, "x-amz-invocation-type")) type = *t;

@@ -24,7 +24,7 @@ std::string OpContext::FunctionArn(const std::string& name, const std::string& q
   return lambda::FunctionArn(call.region, call.account_id, name, qualifier);
 }
 
-StatusOr<FunctionRecord> LoadFunction(OpContext& op) {
+StatusOr<std::shared_ptr<const FunctionRecord>> LoadFunction(OpContext& op) {
   ASSIGN_OR_RETURN(FunctionRef ref, ParseFunctionName(op.path["FunctionName"], "functionName",
                                                       op.call.region, op.call.account_id));
   if (const std::string* q = op.Query("Qualifier")) {
@@ -40,7 +40,7 @@ StatusOr<FunctionRecord> LoadFunction(OpContext& op) {
   if (!ref.qualifier.empty() && ref.qualifier != "$LATEST") {
     return FunctionNotFound(op.FunctionArn(ref.name, ref.qualifier));
   }
-  return std::move(*record);
+  return record;
 }
 
 void BackOffAfterConflict(int attempt) {
@@ -53,7 +53,8 @@ StatusOr<FunctionRecord> ModifyFunction(OpContext& op, const std::string& expect
                                         const std::function<Status(FunctionRecord&)>& change,
                                         bool configuration_changes) {
   for (int attempt = 0;; ++attempt) {
-    ASSIGN_OR_RETURN(FunctionRecord record, LoadFunction(op));
+    ASSIGN_OR_RETURN(auto loaded, LoadFunction(op));
+    FunctionRecord record = *loaded;
     if (!expected_revision.empty() && expected_revision != record.revision_id()) {
       return PreconditionFailedRevision();
     }

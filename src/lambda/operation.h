@@ -54,7 +54,7 @@ void RetireEnvironments(OpContext& op, const std::string& function_name);
 
 // Resolves the FunctionName path parameter (and Qualifier) to an existing function's record.
 // Only $LATEST exists until versions are published: another qualifier is not found.
-StatusOr<FunctionRecord> LoadFunction(OpContext& op);
+StatusOr<std::shared_ptr<const FunctionRecord>> LoadFunction(OpContext& op);
 
 // How often a compare-and-swap lost to a concurrent writer is retried, with BackOffAfterConflict
 // between attempts.

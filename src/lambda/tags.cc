@@ -91,8 +91,8 @@ OpResult UntagResource(OpContext& op) {
 OpResult ListTags(OpContext& op) {
   ASSIGN_OR_RETURN(std::string name, TaggedFunction(op));
   op.path["FunctionName"] = name;
-  ASSIGN_OR_RETURN(FunctionRecord record, LoadFunction(op));
-  return JsonResponse(200, json{{"Tags", record.tags}}.dump());
+  ASSIGN_OR_RETURN(auto record, LoadFunction(op));
+  return JsonResponse(200, json{{"Tags", record->tags}}.dump());
 }
 
 }  // namespace lamina::lambda

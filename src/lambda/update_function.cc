@@ -43,7 +43,8 @@ OpResult UpdateFunctionCode(OpContext& op) {
   };
   if (dry_run && dry_run->get<bool>()) {
     // Validate and show the result, change nothing.
-    ASSIGN_OR_RETURN(FunctionRecord r, LoadFunction(op));
+    ASSIGN_OR_RETURN(auto loaded, LoadFunction(op));
+    FunctionRecord r = *loaded;
     if (!revision.empty() && revision != r.revision_id()) return PreconditionFailedRevision();
     SetCode(package, r.code_blob, r);
     set_architectures(r);

@@ -141,10 +141,11 @@ void Edge::Serve(http::Service* service, http::CallContext context, http::HttpRe
   auto finish = [context, method, path, started, respond = std::move(respond),
                  name = std::string(service->signing_name())](http::HttpResponse response) {
     response.SetHeader("x-amzn-RequestId", context.request_id);
+    log::Level level = response.status >= 500 ? log::Level::kWarn : log::Level::kDebug;
+    if (!log::Enabled(level)) return respond(std::move(response));
     auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
                       std::chrono::steady_clock::now() - started)
                       .count();
-    log::Level level = response.status >= 500 ? log::Level::kWarn : log::Level::kDebug;
     log::Write(level, "request",
                {{"service", name},
                 {"method", method},
