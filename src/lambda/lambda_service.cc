@@ -47,11 +47,21 @@ std::vector<std::string> Segments(std::string_view path) {
   return out;
 }
 
-// Matches `path` against `pattern`, capturing decoded parameters. A parameter may be an ARN with
-// encoded or raw colons; it is one segment either way.
-bool Match(const char* pattern, const std::vector<std::string>& segments,
+// Each route's pattern, split once (every request is matched against them).
+const std::vector<std::string>& PatternSegments(const Route& route) {
+  static const std::vector<std::vector<std::string>> split = [] {
+    std::vector<std::vector<std::string>> out;
+    for (const Route& r : kRoutes) out.push_back(Segments(r.pattern));
+    return out;
+  }();
+  return split[static_cast<size_t>(&route - kRoutes)];
+}
+
+// Matches `path` against `route`'s pattern, capturing decoded parameters. A parameter may be an
+// ARN with encoded or raw colons; it is one segment either way.
+bool Match(const Route& route, const std::vector<std::string>& segments,
            std::map<std::string, std::string>& params, bool& bad_escape) {
-  std::vector<std::string> want = Segments(pattern);
+  const std::vector<std::string>& want = PatternSegments(route);
   if (want.size() != segments.size()) return false;
   std::map<std::string, std::string> captured;
   for (size_t i = 0; i < want.size(); ++i) {
@@ -107,7 +117,7 @@ void LambdaService::Handle(const http::CallContext& context, http::HttpRequest r
   bool path_known = false;
   for (const Route& route : kRoutes) {
     std::map<std::string, std::string> params;
-    if (!Match(route.pattern, segments, params, bad_escape)) continue;
+    if (!Match(route, segments, params, bad_escape)) continue;
     path_known = true;
     if (request.method != route.method) continue;
     OpContext op{context, request, std::move(params), {}, *deps_};
