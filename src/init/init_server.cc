@@ -329,9 +329,11 @@ class InitServer {
   }
 
   asio::awaitable<Response> Next() {
-    // Every /next tells the daemon the runtime is free: the first one ends the init phase.
+    // Every /next tells the daemon the runtime is free (the first one ends the init phase),
+    // unless the answer before it already said so.
     ready_sent_ = true;
-    Send(FrameType::kReady, {});
+    if (!ready_announced_) Send(FrameType::kReady, {});
+    ready_announced_ = false;
     while (pending_.empty()) co_await NextArrival();
     current_ = std::move(pending_.front());
     pending_.pop_front();
@@ -361,8 +363,11 @@ class InitServer {
     return std::nullopt;
   }
 
+  // `next_queued`: the runtime's GET /next already waits behind this answer (it pipelines), so
+  // the answer's frame says the runtime is free again and /next sends no READY of its own: one
+  // frame and one wake-up of the daemon fewer per invocation.
   Response Answer(const std::string& id, bool is_error, const std::string& error_type,
-                  const std::string& body, bool too_large) {
+                  const std::string& body, bool too_large, bool next_queued) {
     if (auto rejected = CheckAnswerable(id)) return *rejected;
     current_->answered = true;
     if (too_large) {
@@ -373,12 +378,22 @@ class InitServer {
       return ErrorJson(413, "RequestEntityTooLarge",
                        "Exceeded maximum allowed payload size (6291556 bytes).");
     }
+    ready_announced_ = next_queued;
+    std::string_view ready = next_queued ? "ready" : "";
     if (is_error) {
-      Send(FrameType::kError, {id, error_type.empty() ? "Unhandled" : error_type, body});
+      Send(FrameType::kError, {id, error_type.empty() ? "Unhandled" : error_type, body, ready});
     } else {
-      Send(FrameType::kResponse, {id, body});
+      Send(FrameType::kResponse, {id, body, ready});
     }
     return Json(202, "{\"status\":\"OK\"}");
+  }
+
+  // Whether a whole GET /next request is already buffered behind the one just read.
+  static bool NextQueued(const beast::flat_buffer& buffer) {
+    auto data = buffer.data();
+    std::string_view bytes(static_cast<const char*>(data.data()), data.size());
+    constexpr std::string_view kNext = "GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\n";
+    return bytes.substr(0, kNext.size()) == kNext && bytes.find("\r\n\r\n") != bytes.npos;
   }
 
   asio::awaitable<void> Serve(tcp::socket socket) {
@@ -405,11 +420,11 @@ class InitServer {
         std::string id(rest.substr(0, slash));
         std::string_view action = slash == std::string_view::npos ? "" : rest.substr(slash + 1);
         if (action == "response") {
-          response = Answer(id, false, "", request.body(), too_large);
+          response = Answer(id, false, "", request.body(), too_large, NextQueued(buffer));
         } else if (action == "error") {
           auto type = request.find("Lambda-Runtime-Function-Error-Type");
           response = Answer(id, true, type == request.end() ? "" : std::string(type->value()),
-                            request.body(), false);
+                            request.body(), false, NextQueued(buffer));
         } else {
           response = ErrorJson(404, "NotFound", "Not found");
         }
@@ -446,6 +461,7 @@ class InitServer {
   std::deque<Invocation> pending_;
   std::optional<Invocation> current_;
   bool ready_sent_ = false;
+  bool ready_announced_ = false;  // the last answer told the daemon the runtime is free
   pid_t bootstrap_pid_ = -1;
   std::optional<int> bootstrap_status_;
   int open_pipes_ = 0;

@@ -24,8 +24,9 @@ enum class FrameType : uint8_t {
                   // travels with it (fd_passing.h)
   // init -> daemon
   kReady = 10,      // the runtime asked for its next event (the first time: init is done)
-  kResponse = 11,   // request id, payload
-  kError = 12,      // request id, error type, payload
+  kResponse = 11,   // request id, payload[, "ready": the runtime already asked for its next event,
+                    // no kReady follows]
+  kError = 12,      // request id, error type, payload[, "ready"]
   kInitError = 13,  // error type, payload; or error type, message, "platform" for lamina-init's
                     // own failures (the daemon words those as AWS does)
   kLog = 14,        // stream ("1": stdout and stderr share it), timestamp ms, line

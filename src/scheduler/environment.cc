@@ -202,15 +202,7 @@ void Environment::OnFrame(sandbox::Frame& frame) {
     case FrameType::kReady:
       // The runtime asked for its next event: the first time, init is done; later, the previous
       // invocation is over for the runtime too, and the environment is free again.
-      if (ready_) {
-        awaiting_next_ = false;
-        if (state_ == State::kFinishing) {
-          deadline_.cancel();
-          state_ = State::kIdle;
-          idle_since_ = Clock::now();
-        }
-        return;
-      }
+      if (ready_) return CameBack();
       ready_ = true;
       deadline_.cancel();
       if (!invoke_phase_init_) result_.init_duration_ms = MillisSince(spawned_);
@@ -231,14 +223,22 @@ void Environment::OnFrame(sandbox::Frame& frame) {
         (invocation ? result_.logs : init_logs_).push_back(std::move(line));
       }
       return;
+    // An answer may say the runtime already asked for its next event (it pipelines): then no
+    // READY follows.
     case FrameType::kResponse:
-      if (f.size() == 2 && state_ == State::kBusy && f[0] == request_->request_id) {
+      if ((f.size() == 2 || f.size() == 3) && state_ == State::kBusy &&
+          f[0] == request_->request_id) {
+        bool back = f.size() == 3 && f[2] == "ready";
         Finish(InvocationResult::Kind::kSuccess, "", std::move(f[1]));
+        if (back) CameBack();
       }
       return;
     case FrameType::kError:
-      if (f.size() == 3 && state_ == State::kBusy && f[0] == request_->request_id) {
+      if ((f.size() == 3 || f.size() == 4) && state_ == State::kBusy &&
+          f[0] == request_->request_id) {
+        bool back = f.size() == 4 && f[3] == "ready";
         Finish(InvocationResult::Kind::kFunctionError, std::move(f[1]), std::move(f[2]));
+        if (back) CameBack();
       }
       return;
     case FrameType::kExit:
@@ -246,6 +246,17 @@ void Environment::OnFrame(sandbox::Frame& frame) {
       return Die("runtime exited: " + exit_how_);
     default:
       return;
+  }
+}
+
+// The runtime asked for its next event after an invocation: the environment is free again (and
+// keeps no deadline), unless another invocation was already sent to wait for that ask.
+void Environment::CameBack() {
+  awaiting_next_ = false;
+  if (state_ == State::kFinishing) {
+    deadline_.cancel();
+    state_ = State::kIdle;
+    idle_since_ = Clock::now();
   }
 }
 

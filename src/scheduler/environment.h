@@ -57,6 +57,7 @@ class Environment : public std::enable_shared_from_this<Environment> {
   void Read();
   void OnFrame(sandbox::Frame& frame);
   void Dispatch();
+  void CameBack();
   void Finish(InvocationResult::Kind kind, std::string error_type, std::string payload);
   void Die(const std::string& why);
   void TimeOut();

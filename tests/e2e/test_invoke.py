@@ -684,6 +684,19 @@ def test_runtime_exiting_after_its_answer_never_fails_the_next_caller(lam, exec_
         assert r.body == {"i": i}
 
 
+def test_environment_stays_warm_past_the_timeout_after_its_answer(lam, exec_role):
+    # After answering, a runtime that asks for its next event is free again; one that does not
+    # is killed when the invocation's timeout passes. Lamina's python runtime asks in the same
+    # write as its answer (pipelined), and lamina-init says so with the answer: the environment
+    # must still be warm once the 1 s timeout has long passed.
+    name = create(lam, exec_role, {"index.py": SLEEPY_PY}, Timeout=1)
+    first = invoke(lam, name)
+    time.sleep(1.6)
+    second = invoke(lam, name)
+    assert first.cold and not second.cold
+    assert second.body["env_id"] == first.body["env_id"]
+
+
 def test_provided_bootstrap_that_never_calls_next(lam, exec_role):
     bootstrap = "#!/bin/sh\necho 'warming up forever'\nexec sleep 600\n"
     zip_bytes = zip_with_modes({"bootstrap": bootstrap}, executable={"bootstrap"})
