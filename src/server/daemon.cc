@@ -153,11 +153,11 @@ int RunDaemon(const DaemonOptions& options) {
   services::iam::IamService iam(store->get(), &clock);
   services::iam::StsService sts;
 
-  // Running functions needs cgroups, namespaces and lamina-init beside this binary; without them
-  // the daemon still stores and serves everything else.
   // The daemon's event loop: every socket (HTTP and execution environments) and the scheduler
   // live on it, so a warm invocation runs start to finish on this one thread.
   boost::asio::io_context io(1);
+  // Running functions needs cgroups, namespaces and lamina-init beside this binary; without them
+  // the daemon still stores and serves everything else.
   sandbox::CodeCache code(options.data_dir + "/code", &blobs);
   std::unique_ptr<sandbox::CgroupHost> cgroups;
   std::unique_ptr<scheduler::Scheduler> scheduler;
@@ -198,18 +198,15 @@ int RunDaemon(const DaemonOptions& options) {
                                {"auth", options.auth_enabled ? "on" : "off"},
                                {"version", LAMINA_VERSION}});
 
-  auto stop = [&] {
+  std::thread signals([&] {
+    int sig = 0;
+    sigwait(&stop_signals, &sig);
+    log::Info("stopping", {{"signal", sig == SIGINT ? "SIGINT" : "SIGTERM"}});
     // In-flight requests are answered first; then the environments go, and with nothing left
     // pending on the loop, io.run() returns.
     server.Stop([&] {
       if (scheduler) scheduler->Shutdown();
     });
-  };
-  std::thread signals([&] {
-    int sig = 0;
-    sigwait(&stop_signals, &sig);
-    log::Info("stopping", {{"signal", sig == SIGINT ? "SIGINT" : "SIGTERM"}});
-    stop();
   });
   server.Start();
   io.run();
