@@ -2,7 +2,6 @@
 
 #include <unistd.h>
 
-#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <optional>
@@ -31,22 +30,11 @@ int ReportSetupFailure(const Status& status, int daemon_fd) {
   return 1;
 }
 
-bool ReadExactly(int fd, char* out, size_t n) {
-  while (n > 0) {
-    ssize_t got = ::read(fd, out, n);
-    if (got < 0 && errno == EINTR) continue;
-    if (got <= 0) return false;
-    out += got;
-    n -= static_cast<size_t>(got);
-  }
-  return true;
-}
-
 // Waits for the daemon to assign this sandbox to a function (a spare may wait long): the frame,
 // and the code's mount passed with it. Reads that one frame and nothing past it: what follows
-// belongs to the init server. Sets the environment
-// the runtime will inherit and the bootstrap to run. Nullopt when the daemon closed the socket
-// instead; kInvalidArgument for a malformed assignment.
+// belongs to the init server. Sets the environment the runtime will inherit and the bootstrap to
+// run. Nullopt when the daemon closed the socket instead; kInvalidArgument for a malformed
+// assignment.
 StatusOr<std::optional<Assignment>> AwaitAssignment(InitOptions& options) {
   char length_bytes[4];
   Assignment a;
@@ -59,7 +47,9 @@ StatusOr<std::optional<Assignment>> AwaitAssignment(InitOptions& options) {
   if (length > sandbox::kMaxFrameBytes) return InvalidArgument("assignment frame too large");
   std::string bytes(length_bytes, sizeof length_bytes);
   bytes.resize(sizeof length_bytes + length);
-  if (!ReadExactly(options.daemon_fd, bytes.data() + sizeof length_bytes, length)) {
+  Fd none;  // the code came with the first bytes
+  if (!sandbox::ReceiveWithDescriptor(options.daemon_fd, bytes.data() + sizeof length_bytes, length,
+                                      none)) {
     return std::optional<Assignment>();
   }
   sandbox::FrameDecoder decoder;
