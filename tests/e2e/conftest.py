@@ -3,6 +3,7 @@
 Tests drive it with the AWS CLI (`Daemon.cli`) and boto3 (`Daemon.client`). The daemon binary
 comes from $LAMINA_BIN (set by `make test`), else build/lamina.
 """
+import base64
 import configparser
 import json
 import os
@@ -244,6 +245,28 @@ def make_zip(files):
         for name, content in files.items():
             z.writestr(name, content)
     return buf.getvalue()
+
+
+class InvokeResult:
+    """One Invoke's answer, with the log tail (when asked for) split into its lines."""
+
+    def __init__(self, response):
+        self.response = response
+        self.status = response["StatusCode"]
+        self.function_error = response.get("FunctionError")
+        self.executed_version = response.get("ExecutedVersion")
+        self.request_id = response["ResponseMetadata"]["RequestId"]
+        self.raw = response["Payload"].read()
+        try:
+            self.body = json.loads(self.raw) if self.raw else None
+        except ValueError:
+            self.body = None
+        self.log = (base64.b64decode(response["LogResult"]).decode()
+                    if "LogResult" in response else None)
+
+    @property
+    def lines(self):
+        return self.log.split("\n")[:-1] if self.log is not None else []
 
 
 HANDLER_ZIP_FILES = {"handler.py": "def handler(event, context):\n    return event\n"}

@@ -17,7 +17,7 @@ import zipfile
 import botocore.exceptions
 import pytest
 
-from conftest import ACCOUNT, REGION, make_role, make_zip
+from conftest import ACCOUNT, REGION, InvokeResult, make_role, make_zip
 
 ARN_PREFIX = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:"
 UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
@@ -71,26 +71,8 @@ def create(lam, role, files=None, zip_bytes=None, runtime="python3.12", handler=
     return name
 
 
-class Result:
-    """One Invoke's answer, with the log tail (when asked for) parsed into its lines."""
-
-    def __init__(self, response):
-        self.response = response
-        self.status = response["StatusCode"]
-        self.function_error = response.get("FunctionError")
-        self.executed_version = response.get("ExecutedVersion")
-        self.request_id = response["ResponseMetadata"]["RequestId"]
-        self.raw = response["Payload"].read()
-        try:
-            self.body = json.loads(self.raw) if self.raw else None
-        except ValueError:
-            self.body = None
-        self.log = (base64.b64decode(response["LogResult"]).decode()
-                    if "LogResult" in response else None)
-
-    @property
-    def lines(self):
-        return self.log.split("\n")[:-1] if self.log is not None else []
+class Result(InvokeResult):
+    """InvokeResult with the REPORT line checked against AWS's format."""
 
     def report(self):
         """The REPORT line's fields (asserting the line is exactly AWS's format)."""

@@ -17,7 +17,7 @@ import zipfile
 
 import pytest
 
-from conftest import ACCOUNT, REGION, ROOT, make_role
+from conftest import ACCOUNT, REGION, ROOT, InvokeResult, make_role
 
 RIC_DIR = os.environ.get("LAMINA_RIC_DIR", os.path.join(ROOT, ".cache", "ric"))
 RIC_PACKAGE = os.path.join(RIC_DIR, "node_modules", "aws-lambda-ric")
@@ -174,20 +174,7 @@ def create(lam, role, zip_bytes, handler, timeout=10, **kwargs):
     return name
 
 
-class Result:
-    def __init__(self, response):
-        self.status = response["StatusCode"]
-        self.function_error = response.get("FunctionError")
-        self.request_id = response["ResponseMetadata"]["RequestId"]
-        self.raw = response["Payload"].read()
-        try:
-            self.body = json.loads(self.raw) if self.raw else None
-        except ValueError:
-            self.body = None
-        self.log = (base64.b64decode(response["LogResult"]).decode()
-                    if "LogResult" in response else "")
-        self.lines = self.log.split("\n")[:-1]
-
+class Result(InvokeResult):
     @property
     def cold(self):
         reports = [line for line in self.lines if REPORT_RE.match(line)]
