@@ -18,8 +18,7 @@ StatusOr<BlankSandbox> SpawnBlank(const EnvironmentPaths& paths,
                                   const sandbox::CgroupHost& cgroups) {
   BlankSandbox blank;
   ASSIGN_OR_RETURN(blank.cgroup,
-                   cgroups.Create("env-" + HexEncode(UniqueBytes(8)), {/*memory_mb=*/128,
-                                                                       /*pids=*/1024}));
+                   cgroups.Create("env-" + HexEncode(UniqueBytes(8)), sandbox::CgroupLimits{}));
   sandbox::SpawnSpec spawn;
   spawn.init_path = paths.init_binary;
   spawn.argv = {"--root", paths.root_dir, "--runtime", paths.runtime_dir};

@@ -28,7 +28,7 @@ struct BlankSandbox {
   bool Waiting() const;
 };
 
-// Spawns one, with the smallest memory limit until it is assigned. Blocks for the clone (a few
+// Spawns one, with CgroupLimits' defaults until it is assigned. Blocks for the clone (a few
 // milliseconds): callers that must not block run it on another thread. Thread-safe.
 StatusOr<BlankSandbox> SpawnBlank(const EnvironmentPaths& paths,
                                   const sandbox::CgroupHost& cgroups);

@@ -100,7 +100,7 @@ void Environment::StartAndInvoke(StatusOr<BlankSandbox> blank, InvocationRequest
   cgroup_ = std::move(blank->cgroup);
   process_ = std::move(blank->process);
   socket_ = std::make_unique<asio::posix::stream_descriptor>(io_, process_->socket().Release());
-  if (Status limited = cgroup_->SetLimits({spec_.memory_mb, /*pids=*/1024}); !limited.ok()) {
+  if (Status limited = cgroup_->SetLimits({.memory_mb = spec_.memory_mb}); !limited.ok()) {
     return Die("cgroup: " + limited.message());
   }
   // The function's part of the sandbox, and its runtime: lamina-init takes it from here. The
