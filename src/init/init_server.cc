@@ -1,46 +1,39 @@
 #include "init/init_server.h"
 
-// Boost 1.74's awaitable.hpp uses std::exchange without including <utility>.
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/posix/stream_descriptor.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/read.hpp>
-#include <boost/asio/redirect_error.hpp>
-#include <boost/asio/signal_set.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/write.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
+#include <algorithm>
 #include <cctype>
-#include <chrono>
+#include <cerrno>
 #include <cstring>
 #include <deque>
-#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <string>
+#include <unordered_map>
 #include <utility>
+#include <vector>
 
 #include "common/clock.h"
+#include "common/fd.h"
+#include "init/runtime_connection.h"
 #include "sandbox/frame.h"
 
 namespace lamina::init {
 namespace {
 
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace bhttp = boost::beast::http;
-using tcp = asio::ip::tcp;
 using sandbox::FrameType;
 
 constexpr size_t kMaxResponseBytes = 6291556;  // AWS's synchronous response limit
@@ -58,14 +51,14 @@ struct Invocation {
 
 // Starts the runtime the way posix_spawn does, sharing our memory until the exec (no page-table
 // copy), but without posix_spawn's reset of all 64 signal dispositions (64 system calls on
-// every cold start): only SIGCHLD has a handler here, and the child resets just that one before
-// it unblocks signals.
+// every cold start): lamina-init installs no signal handler (SIGCHLD is read from a signalfd),
+// so there is none to reset; the child only sets its signal mask.
 struct SpawnArgs {
   char* const* argv;
   char* const* envp;
-  int out_fd;         // becomes the runtime's stdout and stderr; stdin is /dev/null
-  int exec_errno;     // set by the child when its exec failed (it then exits 127)
-  sigset_t old_mask;  // the parent's, restored in the child just before the exec
+  int out_fd;      // becomes the runtime's stdout and stderr; stdin is /dev/null
+  int exec_errno;  // set by the child when its exec failed (it then exits 127)
+  sigset_t mask;   // the runtime's signal mask, set in the child just before the exec
 };
 
 int RuntimeChild(void* p) {
@@ -74,10 +67,7 @@ int RuntimeChild(void* p) {
   if (null >= 0) ::dup2(null, 0);
   ::dup2(a->out_fd, 1);
   ::dup2(a->out_fd, 2);
-  struct sigaction dfl {};
-  dfl.sa_handler = SIG_DFL;
-  ::sigaction(SIGCHLD, &dfl, nullptr);
-  ::sigprocmask(SIG_SETMASK, &a->old_mask, nullptr);
+  ::sigprocmask(SIG_SETMASK, &a->mask, nullptr);
   ::execve(a->argv[0], a->argv, a->envp);
   a->exec_errno = errno;
   ::_exit(127);
@@ -86,46 +76,77 @@ int RuntimeChild(void* p) {
 pid_t SpawnRuntime(SpawnArgs& args) {
   constexpr size_t kStackBytes = 64 * 1024;
   std::unique_ptr<char[]> stack(new char[kStackBytes]);
-  sigset_t all;
-  sigfillset(&all);
-  ::sigprocmask(SIG_SETMASK, &all, &args.old_mask);  // no handler of ours runs in the child
-  pid_t pid =
-      ::clone(RuntimeChild, stack.get() + kStackBytes, CLONE_VM | CLONE_VFORK | SIGCHLD, &args);
-  int saved = errno;
-  ::sigprocmask(SIG_SETMASK, &args.old_mask, nullptr);
-  errno = saved;
-  return pid;
+  return ::clone(RuntimeChild, stack.get() + kStackBytes, CLONE_VM | CLONE_VFORK | SIGCHLD, &args);
 }
 
 class InitServer {
  public:
-  explicit InitServer(const InitOptions& o)
-      : options_(o), daemon_(io_, o.daemon_fd), acceptor_(io_), signals_(io_, SIGCHLD) {}
+  explicit InitServer(const InitOptions& o) : options_(o) {}
 
   int Run() {
-    boost::system::error_code ec;
-    tcp::endpoint endpoint(asio::ip::make_address(options_.address), options_.port);
-    acceptor_.open(endpoint.protocol(), ec);
-    if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
-    if (!ec) acceptor_.bind(endpoint, ec);
-    if (!ec) acceptor_.listen(64, ec);
-    if (ec) return Die("Runtime API cannot listen: " + ec.message());
+    if (!Listen()) return 1;
+    // SIGCHLD is read from a signalfd; the runtime starts with the mask we had before.
+    sigset_t chld;
+    sigemptyset(&chld);
+    sigaddset(&chld, SIGCHLD);
+    ::sigprocmask(SIG_BLOCK, &chld, &child_mask_);
+    signals_ = Fd(::signalfd(-1, &chld, SFD_NONBLOCK | SFD_CLOEXEC));
+    epoll_ = Fd(::epoll_create1(EPOLL_CLOEXEC));
+    if (!signals_ || !epoll_) return Die(std::string("epoll: ") + std::strerror(errno));
+    Watch(options_.daemon_fd, EPOLLIN);
+    Watch(listener_.get(), EPOLLIN);
+    Watch(signals_.get(), EPOLLIN);
     if (!StartBootstrap()) return 1;
-    WatchChildren();
-    asio::co_spawn(io_, ReadDaemon(), asio::detached);
-    asio::co_spawn(io_, Accept(), asio::detached);
-    io_.run();
-    return exit_code_;
+    epoll_event events[16];
+    while (running_) {
+      int n = ::epoll_wait(epoll_.get(), events, 16, -1);
+      for (int i = 0; i < n && running_; ++i) Dispatch(events[i]);
+    }
+    return 0;
   }
 
  private:
+  void Watch(int fd, uint32_t events) {
+    epoll_event ev{};
+    ev.events = events;
+    ev.data.fd = fd;
+    ::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, fd, &ev);
+  }
+
+  void Dispatch(const epoll_event& ev) {
+    int fd = ev.data.fd;
+    if (fd == options_.daemon_fd) {
+      ReadDaemon();
+    } else if (fd == listener_.get()) {
+      Accept();
+    } else if (fd == signals_.get()) {
+      Reap();
+    } else if (fd == log_pipe_.get()) {
+      Capture();
+    } else if (auto it = connections_.find(fd); it != connections_.end()) {
+      RuntimeConnection& c = *it->second;
+      if (ev.events & EPOLLOUT) Flush(c);
+      if (connections_.count(fd) && (ev.events & (EPOLLIN | EPOLLHUP | EPOLLERR))) Read(c);
+    }
+  }
+
   // --- the daemon side --------------------------------------------------------------------
   void Send(FrameType type, const std::vector<std::string_view>& fields) {
     std::string frame;
     sandbox::AppendFrame(type, fields, frame);
-    boost::system::error_code ec;
-    asio::write(daemon_, asio::buffer(frame), ec);
-    if (ec) Stop(0);  // the daemon is gone: nothing left to serve
+    size_t sent = 0;
+    while (sent < frame.size()) {
+      ssize_t n =
+          ::send(options_.daemon_fd, frame.data() + sent, frame.size() - sent, MSG_NOSIGNAL);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && errno == EAGAIN) {
+        pollfd p{options_.daemon_fd, POLLOUT, 0};
+        ::poll(&p, 1, -1);
+        continue;
+      }
+      if (n < 0) return Stop();  // the daemon is gone: nothing left to serve
+      sent += static_cast<size_t>(n);
+    }
   }
 
   int Die(const std::string& message) {
@@ -133,51 +154,29 @@ class InitServer {
     return 1;
   }
 
-  asio::awaitable<void> ReadDaemon() {
-    sandbox::FrameDecoder decoder;
+  void ReadDaemon() {
     char buf[65536];
-    bool open = true;
-    while (open) {
-      // Wait, then read what is there (see Environment::Read in the daemon: an async read
-      // would try a read that fails with EAGAIN after every frame).
-      boost::system::error_code ec;
-      co_await daemon_.async_wait(asio::posix::stream_descriptor::wait_read,
-                                  asio::redirect_error(asio::use_awaitable, ec));
-      if (ec) break;
-      for (;;) {
-        ssize_t got = ::recv(daemon_.native_handle(), buf, sizeof buf, MSG_DONTWAIT);
-        if (got < 0 && errno == EINTR) continue;
-        if (got < 0 && errno == EAGAIN) break;
-        if (got <= 0) {
-          open = false;
-          break;
-        }
-        decoder.Feed(buf, static_cast<size_t>(got));
-        bool bad = false;
-        while (auto frame = decoder.Next(bad)) {
-          if (frame->type == FrameType::kInvoke && frame->fields.size() == 8) {
-            auto& f = frame->fields;
-            pending_.push_back(Invocation{std::move(f[0]), std::move(f[1]), std::move(f[2]),
-                                          std::move(f[3]), std::move(f[4]), std::move(f[5]),
-                                          std::move(f[6]), std::move(f[7])});
-            for (auto& waiter : std::exchange(next_waiters_, {})) {
-              asio::post(io_, std::move(waiter));
-            }
-          } else if (frame->type == FrameType::kShutdown) {
-            KillBootstrap();
-            Stop(0);
-            co_return;
-          }
-        }
-        if (bad) {
-          open = false;
-          break;
-        }
-        if (static_cast<size_t>(got) < sizeof buf) break;  // drained
+    ssize_t got = ::recv(options_.daemon_fd, buf, sizeof buf, MSG_DONTWAIT);
+    if (got < 0 && (errno == EINTR || errno == EAGAIN)) return;
+    bool bad = got <= 0;
+    if (!bad) daemon_frames_.Feed(buf, static_cast<size_t>(got));
+    while (!bad) {
+      std::optional<sandbox::Frame> frame = daemon_frames_.Next(bad);
+      if (!frame) break;
+      if (frame->type == FrameType::kInvoke && frame->fields.size() == 8) {
+        auto& f = frame->fields;
+        pending_.push_back(Invocation{std::move(f[0]), std::move(f[1]), std::move(f[2]),
+                                      std::move(f[3]), std::move(f[4]), std::move(f[5]),
+                                      std::move(f[6]), std::move(f[7])});
+        ServeWaiting();
+      } else if (frame->type == FrameType::kShutdown) {
+        bad = true;
       }
     }
-    KillBootstrap();
-    Stop(0);
+    if (bad) {  // shut down, gone, or speaking nonsense: the sandbox ends
+      KillBootstrap();
+      Stop();
+    }
   }
 
   // --- the runtime's process ----------------------------------------------------------------
@@ -191,17 +190,17 @@ class InitServer {
     std::vector<char*> argv;
     for (const std::string& a : options_.bootstrap) argv.push_back(const_cast<char*>(a.c_str()));
     argv.push_back(nullptr);
-    SpawnArgs args{argv.data(), environ, out[1], 0, {}};
+    SpawnArgs args{argv.data(), environ, out[1], 0, child_mask_};
     pid_t pid = SpawnRuntime(args);
     ::close(out[1]);
+    log_pipe_ = Fd(out[0]);
     if (pid < 0) {
-      ::close(out[0]);
       Die(std::string("clone: ") + std::strerror(errno));
       return false;
     }
     bootstrap_pid_ = pid;
-    open_pipes_ = 1;
-    asio::co_spawn(io_, Capture(out[0], "1"), asio::detached);
+    ::fcntl(log_pipe_.get(), F_SETFL, O_NONBLOCK);
+    Watch(log_pipe_.get(), EPOLLIN);
     // A failed exec leaves a child that exits 127; its exit is reported after the reason.
     if (args.exec_errno != 0) ReportInvalidEntrypoint(args.exec_errno);
     return true;
@@ -228,53 +227,52 @@ class InitServer {
   }
 
   // Relays each line the runtime writes as a log frame with its arrival time.
-  asio::awaitable<void> Capture(int fd, std::string stream) {
-    asio::posix::stream_descriptor pipe(io_, fd);
-    std::string pending;
+  void Capture() {
     char buf[16384];
-    for (;;) {
-      boost::system::error_code ec;
-      size_t n = co_await pipe.async_read_some(asio::buffer(buf),
-                                               asio::redirect_error(asio::use_awaitable, ec));
-      if (ec) break;
-      pending.append(buf, n);
+    ssize_t n = ::read(log_pipe_.get(), buf, sizeof buf);
+    if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
+    if (n > 0) {
+      log_pending_.append(buf, static_cast<size_t>(n));
       size_t start = 0;
       for (;;) {
-        size_t nl = pending.find('\n', start);
+        size_t nl = log_pending_.find('\n', start);
         if (nl == std::string::npos) break;
-        EmitLog(stream, std::string_view(pending).substr(start, nl - start));
+        EmitLog("1", std::string_view(log_pending_).substr(start, nl - start));
         start = nl + 1;
       }
-      pending.erase(0, start);
-      while (pending.size() >= kMaxLogLine) {
-        EmitLog(stream, std::string_view(pending).substr(0, kMaxLogLine));
-        pending.erase(0, kMaxLogLine);
+      log_pending_.erase(0, start);
+      while (log_pending_.size() >= kMaxLogLine) {
+        EmitLog("1", std::string_view(log_pending_).substr(0, kMaxLogLine));
+        log_pending_.erase(0, kMaxLogLine);
       }
+      return;
     }
-    if (!pending.empty()) EmitLog(stream, pending);
-    if (--open_pipes_ == 0 && bootstrap_status_) ReportExit();
+    // Every writer closed the pipe: what is left is the last line.
+    if (!log_pending_.empty()) EmitLog("1", log_pending_);
+    log_pending_.clear();
+    log_pipe_.Reset();  // also leaves the epoll set
+    if (bootstrap_status_) ReportExit();
   }
 
-  void EmitLog(const std::string& stream, std::string_view line) {
+  void EmitLog(std::string_view stream, std::string_view line) {
     Send(FrameType::kLog, {stream, std::to_string(NowMillis()), line});
   }
 
   // PID 1 reaps every orphan in the sandbox, not just the runtime.
-  void WatchChildren() {
-    signals_.async_wait([this](const boost::system::error_code& ec, int) {
-      if (ec) return;
-      int status = 0;
-      pid_t pid;
-      while ((pid = ::waitpid(-1, &status, WNOHANG)) > 0) {
-        if (pid == bootstrap_pid_) {
-          bootstrap_status_ = status;
-          bootstrap_pid_ = -1;
-          // Output still in the pipes is relayed first; the exit report follows it.
-          if (open_pipes_ == 0) ReportExit();
-        }
+  void Reap() {
+    signalfd_siginfo info[8];
+    while (::read(signals_.get(), info, sizeof info) > 0) {
+    }
+    int status = 0;
+    pid_t pid;
+    while ((pid = ::waitpid(-1, &status, WNOHANG)) > 0) {
+      if (pid == bootstrap_pid_) {
+        bootstrap_status_ = status;
+        bootstrap_pid_ = -1;
+        // Output still in the pipe is relayed first; the exit report follows it.
+        if (!log_pipe_) ReportExit();
       }
-      WatchChildren();
-    });
+    }
   }
 
   void ReportExit() {
@@ -284,99 +282,197 @@ class InitServer {
     std::string how = WIFSIGNALED(s) ? "signal " + std::to_string(WTERMSIG(s))
                                      : "exit " + std::to_string(WEXITSTATUS(s));
     Send(FrameType::kExit, {how});
-    Stop(0);
+    Stop();
   }
 
-  void Stop(int code) {
-    exit_code_ = code;
-    io_.stop();
-  }
+  void Stop() { running_ = false; }
 
   // --- the Runtime API ----------------------------------------------------------------------
-  asio::awaitable<void> Accept() {
-    for (;;) {
-      boost::system::error_code ec;
-      tcp::socket socket =
-          co_await acceptor_.async_accept(asio::redirect_error(asio::use_awaitable, ec));
-      if (ec) co_return;
-      socket.set_option(tcp::no_delay(true), ec);
-      asio::co_spawn(io_, Serve(std::move(socket)), asio::detached);
+  bool Listen() {
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(options_.port);
+    int one = 1;
+    listener_ = Fd(::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+    bool ok = listener_ && ::inet_pton(AF_INET, options_.address.c_str(), &address.sin_addr) == 1 &&
+              ::setsockopt(listener_.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) == 0 &&
+              ::bind(listener_.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
+              ::listen(listener_.get(), 64) == 0;
+    if (!ok) Die(std::string("Runtime API cannot listen: ") + std::strerror(errno));
+    return ok;
+  }
+
+  void Accept() {
+    Fd socket(::accept4(listener_.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC));
+    if (!socket) return;
+    int one = 1;
+    ::setsockopt(socket.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    int fd = socket.get();
+    auto c = std::make_unique<RuntimeConnection>(std::move(socket), kMaxResponseBytes);
+    c->events = EPOLLIN;
+    Watch(fd, EPOLLIN);
+    connections_.emplace(fd, std::move(c));
+  }
+
+  void Read(RuntimeConnection& c) {
+    int fd = c.fd();
+    bool open = c.Receive();
+    if (c.draining) {
+      if (!open) Close(c);
+      return;
+    }
+    Serve(c);  // may close c
+    // A peer that closed gets no more answers: what it sent before closing was still served (an
+    // answer posted just before the runtime exits counts), a /next it left waiting is dropped.
+    if (auto it = connections_.find(fd); !open && it != connections_.end()) Close(*it->second);
+  }
+
+  // Answers the requests buffered on `c`, in order, until one must wait (a /next with no
+  // invocation yet), then writes the answers. Answers that precede a waiting /next are held
+  // back and go out with its answer: a runtime that pipelines reads them in order anyway, and
+  // it then wakes once per invocation instead of twice. May close (and free) `c`.
+  void Serve(RuntimeConnection& c) {
+    RuntimeRequest request;
+    while (!c.waiting_next && !c.closing) {
+      RuntimeConnection::Parsed parsed = c.Next(request);
+      if (parsed == RuntimeConnection::Parsed::kNeedMore) break;
+      if (parsed == RuntimeConnection::Parsed::kBad) break;
+      Handle(c, request, parsed == RuntimeConnection::Parsed::kTooLarge);
+    }
+    if (!c.waiting_next) Flush(c);
+  }
+
+  void Flush(RuntimeConnection& c) {
+    if (!c.Flush()) return Close(c);
+    if (!c.HasOutput() && c.closing && !c.draining) {
+      ::shutdown(c.fd(), SHUT_WR);  // then discard what the peer still sends until it closes
+      c.draining = true;
+    }
+    uint32_t want = c.HasOutput() ? EPOLLIN | EPOLLOUT : EPOLLIN;
+    if (want != c.events) {
+      epoll_event ev{};
+      ev.events = want;
+      ev.data.fd = c.fd();
+      ::epoll_ctl(epoll_.get(), EPOLL_CTL_MOD, c.fd(), &ev);
+      c.events = want;
     }
   }
 
-  using Response = bhttp::response<bhttp::string_body>;
-
-  static Response Json(unsigned status, std::string body) {
-    Response r{static_cast<bhttp::status>(status), 11};
-    r.set(bhttp::field::content_type, "application/json");
-    r.body() = std::move(body);
-    return r;
+  void Close(RuntimeConnection& c) {
+    std::erase(waiting_, &c);
+    connections_.erase(c.fd());  // closing the socket takes it out of the epoll set
   }
 
-  static Response ErrorJson(unsigned status, const std::string& type, const std::string& message) {
-    return Json(status, ErrorBody(type, message));
+  void Handle(RuntimeConnection& c, const RuntimeRequest& request, bool too_large) {
+    std::string_view target(request.target().data(), request.target().size());
+    std::string_view method(request.method_string().data(), request.method_string().size());
+    bool keep_alive = request.keep_alive() && !too_large;
+    constexpr std::string_view kInvocation = "/2018-06-01/runtime/invocation/";
+    unsigned status = 404;
+    std::string body;
+    if (method == "GET" && target == "/2018-06-01/runtime/invocation/next") {
+      // Every /next tells the daemon the runtime is free (the first one ends the init phase),
+      // unless the answer before it already said so.
+      ready_sent_ = true;
+      if (!ready_announced_) Send(FrameType::kReady, {});
+      ready_announced_ = false;
+      c.next_keep_alive = keep_alive;
+      if (!pending_.empty() && waiting_.empty()) return GiveInvocation(c);
+      c.waiting_next = true;
+      waiting_.push_back(&c);
+      return;
+    }
+    if (method == "POST" && target.substr(0, kInvocation.size()) == kInvocation) {
+      std::string_view rest = target.substr(kInvocation.size());
+      size_t slash = rest.find('/');
+      std::string id(rest.substr(0, slash));
+      std::string_view action = slash == std::string_view::npos ? "" : rest.substr(slash + 1);
+      if (action == "response" || action == "error") {
+        auto type = request.find("Lambda-Runtime-Function-Error-Type");
+        std::string error_type = type == request.end() ? "" : std::string(type->value());
+        std::tie(status, body) = Answer(id, action == "error", error_type, request.body(),
+                                        too_large && action == "response", c.NextQueued());
+      } else {
+        body = ErrorBody("NotFound", "Not found");
+      }
+    } else if (method == "POST" && target == "/2018-06-01/runtime/init/error") {
+      if (ready_sent_) {
+        status = 403;
+        body = ErrorBody("InvalidStateTransition",
+                         "State transition from Ready to InitError failed for runtime. "
+                         "Error: State transition is not allowed");
+      } else {
+        auto type = request.find("Lambda-Runtime-Function-Error-Type");
+        Send(FrameType::kInitError,
+             {type == request.end() ? "Runtime.Unknown" : std::string(type->value()),
+              request.body()});
+        status = 202;
+        body = kAccepted;
+      }
+    } else if (method == "GET" && target == "/2018-06-01/ping") {
+      status = 200;
+      body = "pong";
+    } else {
+      body = ErrorBody("NotFound", "Not found");
+    }
+    c.Queue(status, "", body, keep_alive);
+    if (!keep_alive) c.closing = true;
   }
 
-  // Completes when the daemon sends an invocation (every waiting /next wakes; one takes it). (A
-  // handler kept for the next frame, not a timer: a timer costs system calls on every invocation.)
-  asio::awaitable<void> NextArrival() {
-    auto initiate = [this](auto completion) {
-      auto shared = std::make_shared<decltype(completion)>(std::move(completion));
-      next_waiters_.push_back([shared] { (*shared)(); });
-    };
-    co_await asio::async_initiate<decltype(asio::use_awaitable), void()>(initiate,
-                                                                         asio::use_awaitable);
+  // Gives pending invocations to the /next requests waiting for one, oldest first.
+  void ServeWaiting() {
+    while (!pending_.empty() && !waiting_.empty()) {
+      RuntimeConnection& c = *waiting_.front();
+      waiting_.pop_front();
+      c.waiting_next = false;
+      GiveInvocation(c);
+      Serve(c);  // what the runtime pipelined behind its /next, then the write
+    }
   }
 
-  asio::awaitable<Response> Next() {
-    // Every /next tells the daemon the runtime is free (the first one ends the init phase),
-    // unless the answer before it already said so.
-    ready_sent_ = true;
-    if (!ready_announced_) Send(FrameType::kReady, {});
-    ready_announced_ = false;
-    while (pending_.empty()) co_await NextArrival();
+  // Answers c's /next with the oldest pending invocation, which becomes the current one.
+  void GiveInvocation(RuntimeConnection& c) {
     current_ = std::move(pending_.front());
     pending_.pop_front();
-    Response r = Json(200, current_->payload);
-    r.set("Lambda-Runtime-Aws-Request-Id", current_->id);
-    r.set("Lambda-Runtime-Deadline-Ms", current_->deadline_ms);
-    r.set("Lambda-Runtime-Invoked-Function-Arn", current_->arn);
-    r.set("Lambda-Runtime-Trace-Id", current_->trace_id);
-    if (!current_->client_context.empty()) {
-      r.set("Lambda-Runtime-Client-Context", current_->client_context);
-    }
-    if (!current_->identity.empty()) r.set("Lambda-Runtime-Cognito-Identity", current_->identity);
-    if (!current_->tenant_id.empty()) r.set("Lambda-Runtime-Aws-Tenant-Id", current_->tenant_id);
-    co_return r;
+    std::string headers;
+    auto header = [&headers](std::string_view name, const std::string& value) {
+      if (value.empty()) return;
+      headers.append(name).append(": ").append(value).append("\r\n");
+    };
+    header("Lambda-Runtime-Aws-Request-Id", current_->id);
+    header("Lambda-Runtime-Deadline-Ms", current_->deadline_ms);
+    header("Lambda-Runtime-Invoked-Function-Arn", current_->arn);
+    header("Lambda-Runtime-Trace-Id", current_->trace_id);
+    header("Lambda-Runtime-Client-Context", current_->client_context);
+    header("Lambda-Runtime-Cognito-Identity", current_->identity);
+    header("Lambda-Runtime-Aws-Tenant-Id", current_->tenant_id);
+    c.Queue(200, headers, current_->payload, c.next_keep_alive);
+    if (!c.next_keep_alive) c.closing = true;
   }
 
-  // Checks that `id` names the invocation in progress and that it is still unanswered.
-  std::optional<Response> CheckAnswerable(const std::string& id) {
-    if (!current_ || current_->id != id) {
-      return ErrorJson(400, "InvalidRequestID", "Invalid request ID");
-    }
-    if (current_->answered) {
-      return ErrorJson(403, "InvalidStateTransition",
-                       "State transition from ResponseSent to ResponseSent failed for runtime. "
-                       "Error: State transition is not allowed");
-    }
-    return std::nullopt;
-  }
-
+  // Hands the runtime's answer for invocation `id` to the daemon; returns the HTTP answer.
   // `next_queued`: the runtime's GET /next already waits behind this answer (it pipelines), so
   // the answer's frame says the runtime is free again and /next sends no READY of its own: one
   // frame and one wake-up of the daemon fewer per invocation.
-  Response Answer(const std::string& id, bool is_error, const std::string& error_type,
-                  const std::string& body, bool too_large, bool next_queued) {
-    if (auto rejected = CheckAnswerable(id)) return *rejected;
+  std::pair<unsigned, std::string> Answer(const std::string& id, bool is_error,
+                                          const std::string& error_type, const std::string& body,
+                                          bool too_large, bool next_queued) {
+    if (!current_ || current_->id != id) {
+      return {400, ErrorBody("InvalidRequestID", "Invalid request ID")};
+    }
+    if (current_->answered) {
+      return {403, ErrorBody("InvalidStateTransition",
+                             "State transition from ResponseSent to ResponseSent failed for "
+                             "runtime. Error: State transition is not allowed")};
+    }
     current_->answered = true;
     if (too_large) {
       Send(FrameType::kError,
            {id, "Function.ResponseSizeTooLarge",
             "{\"errorMessage\":\"Response payload size exceeded maximum allowed payload size "
             "(6291556 bytes).\",\"errorType\":\"Function.ResponseSizeTooLarge\"}"});
-      return ErrorJson(413, "RequestEntityTooLarge",
-                       "Exceeded maximum allowed payload size (6291556 bytes).");
+      return {413, ErrorBody("RequestEntityTooLarge",
+                             "Exceeded maximum allowed payload size (6291556 bytes).")};
     }
     ready_announced_ = next_queued;
     std::string_view ready = next_queued ? "ready" : "";
@@ -385,88 +481,29 @@ class InitServer {
     } else {
       Send(FrameType::kResponse, {id, body, ready});
     }
-    return Json(202, "{\"status\":\"OK\"}");
+    return {202, kAccepted};
   }
 
-  // Whether a whole GET /next request is already buffered behind the one just read.
-  static bool NextQueued(const beast::flat_buffer& buffer) {
-    auto data = buffer.data();
-    std::string_view bytes(static_cast<const char*>(data.data()), data.size());
-    constexpr std::string_view kNext = "GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\n";
-    return bytes.substr(0, kNext.size()) == kNext && bytes.find("\r\n\r\n") != bytes.npos;
-  }
-
-  asio::awaitable<void> Serve(tcp::socket socket) {
-    beast::tcp_stream stream(std::move(socket));
-    beast::flat_buffer buffer;
-    for (;;) {
-      bhttp::request_parser<bhttp::string_body> parser;
-      parser.body_limit(kMaxResponseBytes);
-      boost::system::error_code ec;
-      co_await bhttp::async_read(stream, buffer, parser,
-                                 asio::redirect_error(asio::use_awaitable, ec));
-      bool too_large = ec == bhttp::error::body_limit;
-      if (ec && !too_large) co_return;
-      auto& request = parser.get();
-      std::string_view target(request.target().data(), request.target().size());
-      std::string_view method(request.method_string().data(), request.method_string().size());
-      Response response;
-      constexpr std::string_view kInvocation = "/2018-06-01/runtime/invocation/";
-      if (method == "GET" && target == "/2018-06-01/runtime/invocation/next") {
-        response = co_await Next();
-      } else if (method == "POST" && target.substr(0, kInvocation.size()) == kInvocation) {
-        std::string_view rest = target.substr(kInvocation.size());
-        size_t slash = rest.find('/');
-        std::string id(rest.substr(0, slash));
-        std::string_view action = slash == std::string_view::npos ? "" : rest.substr(slash + 1);
-        if (action == "response") {
-          response = Answer(id, false, "", request.body(), too_large, NextQueued(buffer));
-        } else if (action == "error") {
-          auto type = request.find("Lambda-Runtime-Function-Error-Type");
-          response = Answer(id, true, type == request.end() ? "" : std::string(type->value()),
-                            request.body(), false, NextQueued(buffer));
-        } else {
-          response = ErrorJson(404, "NotFound", "Not found");
-        }
-      } else if (method == "POST" && target == "/2018-06-01/runtime/init/error") {
-        if (ready_sent_) {
-          response = ErrorJson(403, "InvalidStateTransition",
-                               "State transition from Ready to InitError failed for runtime. "
-                               "Error: State transition is not allowed");
-        } else {
-          auto type = request.find("Lambda-Runtime-Function-Error-Type");
-          Send(FrameType::kInitError,
-               {type == request.end() ? "Runtime.Unknown" : std::string(type->value()),
-                request.body()});
-          response = Json(202, "{\"status\":\"OK\"}");
-        }
-      } else if (method == "GET" && target == "/2018-06-01/ping") {
-        response = Json(200, "pong");
-      } else {
-        response = ErrorJson(404, "NotFound", "Not found");
-      }
-      response.keep_alive(request.keep_alive() && !too_large);
-      response.prepare_payload();
-      co_await bhttp::async_write(stream, response, asio::redirect_error(asio::use_awaitable, ec));
-      if (ec || too_large || !request.keep_alive()) co_return;
-    }
-  }
+  static constexpr const char* kAccepted = "{\"status\":\"OK\"}";
 
   const InitOptions& options_;
-  asio::io_context io_{1};
-  asio::posix::stream_descriptor daemon_;
-  tcp::acceptor acceptor_;
-  std::vector<std::function<void()>> next_waiters_;  // resume the /next calls waiting for one
-  asio::signal_set signals_;
+  bool running_ = true;
+  Fd epoll_;
+  Fd listener_;
+  Fd signals_;
+  Fd log_pipe_;
+  std::string log_pending_;  // the runtime's output after its last complete line
+  sigset_t child_mask_{};
+  sandbox::FrameDecoder daemon_frames_;
+  std::unordered_map<int, std::unique_ptr<RuntimeConnection>> connections_;
+  std::deque<RuntimeConnection*> waiting_;  // connections whose GET /next waits, oldest first
   std::deque<Invocation> pending_;
   std::optional<Invocation> current_;
   bool ready_sent_ = false;
   bool ready_announced_ = false;  // the last answer told the daemon the runtime is free
   pid_t bootstrap_pid_ = -1;
   std::optional<int> bootstrap_status_;
-  int open_pipes_ = 0;
   bool exit_reported_ = false;
-  int exit_code_ = 0;
 };
 
 }  // namespace
