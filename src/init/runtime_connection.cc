@@ -39,7 +39,8 @@ RuntimeConnection::Parsed RuntimeConnection::Next(RuntimeRequest& request) {
     if (ec == bhttp::error::need_more || (!ec && used == 0 && !parser_->is_done())) {
       if (parser_->is_header_done() && !continued_) {
         auto expect = parser_->get().find(bhttp::field::expect);
-        if (expect != parser_->get().end() && boost::beast::iequals(expect->value(), "100-continue")) {
+        if (expect != parser_->get().end() &&
+            boost::beast::iequals(expect->value(), "100-continue")) {
           out_ += "HTTP/1.1 100 Continue\r\n\r\n";
           continued_ = true;
         }

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 
 #include <boost/asio/buffer.hpp>
@@ -99,6 +100,8 @@ void Environment::StartAndInvoke(StatusOr<BlankSandbox> blank, InvocationRequest
   if (!blank.ok()) return Die(blank.status().message());
   cgroup_ = std::move(blank->cgroup);
   process_ = std::move(blank->process);
+  // A spare was spawned niced, as background work: the function runs at normal priority.
+  ::setpriority(PRIO_PROCESS, static_cast<id_t>(process_->pid()), 0);
   socket_ = std::make_unique<asio::posix::stream_descriptor>(io_, process_->socket().Release());
   if (Status limited = cgroup_->SetLimits({.memory_mb = spec_.memory_mb}); !limited.ok()) {
     return Die("cgroup: " + limited.message());

@@ -1,5 +1,8 @@
 #include "scheduler/scheduler.h"
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
@@ -16,6 +19,15 @@ namespace lamina::scheduler {
 
 namespace asio = boost::asio;
 
+namespace {
+
+constexpr int kBackgroundNice = 10;
+
+// Linux applies a nice value to the one thread named (not to the whole process).
+void SetThreadNice(int nice) { ::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), nice); }
+
+}  // namespace
+
 class Scheduler::Impl {
  public:
   Impl(SchedulerOptions options, const sandbox::CgroupHost* cgroups, asio::io_context& io)
@@ -25,6 +37,8 @@ class Scheduler::Impl {
         reaper_(io_),
         cleanup_(1),
         spawner_(2) {
+    // Teardown is background work too.
+    asio::post(cleanup_, [] { SetThreadNice(kBackgroundNice); });
     ScheduleReap();
     Replenish();
   }
@@ -124,11 +138,11 @@ class Scheduler::Impl {
             true);
       };
     }
-    // Spares taken are replaced once this invocation is over, not while its cold start still
-    // wants the CPUs.
+    // Spares taken are replaced once this invocation is over and answered, not while its cold
+    // start still wants the CPUs.
     done = [this, done = std::move(done)](InvocationResult result) mutable {
-      Replenish();
       done(std::move(result));
+      Replenish();
     };
     Done finish = Wrap(env, std::move(done));
     if (std::optional<BlankSandbox> spare = TakeSpare()) {
@@ -137,15 +151,16 @@ class Scheduler::Impl {
     }
     // No spare: one is spawned off the loop (clone and cgroup work that would stall every other
     // request for milliseconds); meanwhile the environment is starting.
-    SpawnOffLoop([this, env, request = std::move(request), finish = std::move(finish),
+    SpawnOffLoop(Priority::kWaitedFor,
+                 [this, env, request = std::move(request), finish = std::move(finish),
                   invoke_phase_init](StatusOr<BlankSandbox> blank) mutable {
-      if (stopping_) {
-        if (blank.ok()) Discard(std::move(*blank));
-        blank = Internal("Lamina is shutting down", "ServiceException");
-      }
-      env->StartAndInvoke(std::move(blank), std::move(request), std::move(finish),
-                          invoke_phase_init);
-    });
+                   if (stopping_) {
+                     if (blank.ok()) Discard(std::move(*blank));
+                     blank = Internal("Lamina is shutting down", "ServiceException");
+                   }
+                   env->StartAndInvoke(std::move(blank), std::move(request), std::move(finish),
+                                       invoke_phase_init);
+                 });
   }
 
   // Completes an invocation: dead or retired environments are removed from their pool. A request
@@ -187,11 +202,15 @@ class Scheduler::Impl {
   }
 
   // Spawns a blank sandbox on the spawner threads and hands it (or why not) to `then` on the
-  // loop. The work guard keeps the loop running until it has.
+  // loop. The work guard keeps the loop running until it has. A spare is spawned as background
+  // work (the thread is niced), so it never preempts the event loop; the sandbox gets its normal
+  // priority back when it is assigned (Environment::StartAndInvoke).
+  enum class Priority { kWaitedFor, kBackground };
   template <typename Then>
-  void SpawnOffLoop(Then then) {
-    asio::post(spawner_, [this, then = std::move(then),
+  void SpawnOffLoop(Priority priority, Then then) {
+    asio::post(spawner_, [this, priority, then = std::move(then),
                           work = asio::make_work_guard(io_)]() mutable {
+      SetThreadNice(priority == Priority::kBackground ? kBackgroundNice : 0);
       auto blank = std::make_shared<StatusOr<BlankSandbox>>(SpawnBlank(options_.paths, *cgroups_));
       asio::post(io_, [blank, then = std::move(then)]() mutable { then(std::move(*blank)); });
     });
@@ -201,7 +220,7 @@ class Scheduler::Impl {
   void Replenish() {
     while (!stopping_ && static_cast<int>(spares_.size()) + spawning_ < options_.spare_sandboxes) {
       ++spawning_;
-      SpawnOffLoop([this](StatusOr<BlankSandbox> blank) {
+      SpawnOffLoop(Priority::kBackground, [this](StatusOr<BlankSandbox> blank) {
         --spawning_;
         if (!blank.ok()) {
           // Cold starts spawn their own and report why; no retrying in a loop here.

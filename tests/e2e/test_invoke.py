@@ -162,6 +162,7 @@ def handler(event, context):
     return {
         "event": event,
         "uid": os.getuid(), "euid": os.geteuid(), "gid": os.getgid(), "pid": os.getpid(),
+        "nice": os.getpriority(os.PRIO_PROCESS, 0),
         "hostname": socket.gethostname(),
         "cwd": os.getcwd(),
         "env": dict(os.environ),
@@ -205,6 +206,8 @@ def assert_sandboxed(daemon, name, out, event):
     assert all(p < 10 for p in out["pids"]), out["pids"]
     assert out["cap_eff"] == "0000000000000000"
     assert out["no_new_privs"] == "1"
+    # Spares are spawned as niced background work; the function itself runs at normal priority.
+    assert out["nice"] == 0
     assert out["hostname"] != os.uname().nodename
     assert out["cwd"] == "/var/task"
     # /var/task is read-only (EROFS), /tmp is the writable scratch.
