@@ -58,6 +58,11 @@ int Main(int argc, char** argv) {
                    "Blank sandboxes kept ready so that cold starts skip building one")
       ->capture_default_str()
       ->check(CLI::Range(0, 64));
+  serve
+      ->add_option("--concurrency-limit", options.concurrency_limit,
+                   "The account's concurrent executions (AWS's default: 1000)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000000));
   serve->add_option("--log-level", log_level, "debug, info, warn or error")
       ->capture_default_str()
       ->check(CLI::IsMember({"debug", "info", "warn", "error"}));

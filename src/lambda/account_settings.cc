@@ -10,13 +10,12 @@ using json = nlohmann::json;
 OpResult GetAccountSettings(OpContext& op) {
   int64_t count = 0;
   ASSIGN_OR_RETURN(int64_t total, TotalCodeSize(op, &count));
-  // Concurrency limits arrive with the scheduler; until then AWS's defaults for a new account.
   json body = {{"AccountLimit",
                 {{"TotalCodeSize", kTotalCodeSizeLimit},
                  {"CodeSizeUnzipped", kMaxUnzippedBytes},
                  {"CodeSizeZipped", kZippedCodeSizeLimit},
-                 {"ConcurrentExecutions", 1000},
-                 {"UnreservedConcurrentExecutions", 1000}}},
+                 {"ConcurrentExecutions", op.deps.concurrency->account_limit()},
+                 {"UnreservedConcurrentExecutions", op.deps.concurrency->Unreserved()}}},
                {"AccountUsage", {{"TotalCodeSize", total}, {"FunctionCount", count}}}};
   return JsonResponse(200, body.dump());
 }

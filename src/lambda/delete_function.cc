@@ -23,6 +23,7 @@ OpResult DeleteFunction(OpContext& op) {
     Status deleted = op.deps.functions.Delete(*record);
     if (deleted.ok()) {
       ReleaseCode(op, record->code_blob);
+      op.deps.concurrency->SetReserved(ref.name, std::nullopt);
       RetireEnvironments(op, ref.name);
       http::HttpResponse r;
       r.status = 204;

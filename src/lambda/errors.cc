@@ -115,4 +115,13 @@ http::HttpResponse RenderError(const Status& status) {
   return r;
 }
 
+http::HttpResponse Throttled(std::string_view reason) {
+  http::HttpResponse r =
+      RenderError(Status(Code::kResourceExhausted, "Rate Exceeded.", "TooManyRequestsException"));
+  nlohmann::json body = {{"Reason", reason}, {"Type", "User"}, {"message", "Rate Exceeded."}};
+  r.body = body.dump();
+  r.SetHeader("Retry-After", "1");
+  return r;
+}
+
 }  // namespace lamina::lambda

@@ -21,6 +21,10 @@ Status FunctionNotFound(const std::string& function_arn);
 
 http::HttpResponse RenderError(const Status& status);
 
+// Invoke's throttle: 429 TooManyRequestsException with `Retry-After` and the `Reason` (e.g.
+// "ReservedFunctionConcurrentInvocationLimitExceeded").
+http::HttpResponse Throttled(std::string_view reason);
+
 // A JSON response with the given status.
 http::HttpResponse JsonResponse(int status, const std::string& body);
 

@@ -6,11 +6,12 @@ namespace {
 constexpr char kPrefix[] = "lambda/functions/";
 
 std::string Serialize(const FunctionRecord& r) {
-  return nlohmann::json{{"Configuration", r.configuration},
+  nlohmann::json doc = {{"Configuration", r.configuration},
                         {"Tags", r.tags},
                         {"CodeBlob", r.code_blob},
-                        {"UnzippedBytes", r.unzipped_bytes}}
-      .dump();
+                        {"UnzippedBytes", r.unzipped_bytes}};
+  if (r.reserved_concurrency) doc["ReservedConcurrentExecutions"] = *r.reserved_concurrency;
+  return doc.dump();
 }
 
 StatusOr<FunctionRecord> Parse(const store::Entry& entry) {
@@ -23,6 +24,10 @@ StatusOr<FunctionRecord> Parse(const store::Entry& entry) {
   r.tags = doc.value("Tags", nlohmann::json::object());
   r.code_blob = doc.value("CodeBlob", "");
   r.unzipped_bytes = doc.value("UnzippedBytes", int64_t{0});
+  if (auto reserved = doc.find("ReservedConcurrentExecutions");
+      reserved != doc.end() && reserved->is_number_integer()) {
+    r.reserved_concurrency = reserved->get<int>();
+  }
   r.store_version = entry.version;
   return r;
 }

@@ -25,7 +25,8 @@ struct FunctionRecord {
   nlohmann::json tags = nlohmann::json::object();
   std::string code_blob;  // hex SHA-256 of the zip in the blob store
   int64_t unzipped_bytes = 0;
-  int64_t store_version = 0;  // of the entry this was read from; 0 when new
+  std::optional<int> reserved_concurrency;  // PutFunctionConcurrency's ReservedConcurrentExecutions
+  int64_t store_version = 0;                // of the entry this was read from; 0 when new
 
   std::string name() const { return configuration.value("FunctionName", ""); }
   std::string revision_id() const { return configuration.value("RevisionId", ""); }

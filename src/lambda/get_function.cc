@@ -19,6 +19,9 @@ OpResult GetFunction(OpContext& op) {
   json body = {{"Configuration", record.configuration},
                {"Code", {{"RepositoryType", "S3"}, {"Location", location}}}};
   if (!record.tags.empty()) body["Tags"] = record.tags;
+  if (record.reserved_concurrency) {
+    body["Concurrency"] = {{"ReservedConcurrentExecutions", *record.reserved_concurrency}};
+  }
   return JsonResponse(200, body.dump());
 }
 

@@ -124,6 +124,10 @@ void Invoke(OpContext& op, std::function<void(OpResult)> done) {
   }
   auto code_dir = op.deps.code->Materialize(record->code_blob);
   if (!code_dir.ok()) return fail(code_dir.status());
+  invoke::ConcurrencyLimits::Slot slot;
+  if (auto reason = op.deps.concurrency->Acquire(record->name(), slot)) {
+    return done(Throttled(*reason));
+  }
 
   scheduler::InvocationRequest request;
   // One id for the call and the invocation, as on AWS: x-amzn-RequestId, the context's
@@ -133,9 +137,12 @@ void Invoke(OpContext& op, std::function<void(OpResult)> done) {
   request.invoked_arn = op.FunctionArn(record->name(), op.Query("Qualifier") ? "$LATEST" : "");
   request.client_context = std::move(client_context);
   bool tail = log_type == "Tail";
-  op.deps.invoker->Invoke(
-      SpecOf(op, *record, *code_dir), std::move(request),
-      [done, tail](invoke::InvokeOutcome outcome) { done(ToResponse(outcome, tail)); });
+  op.deps.invoker->Invoke(SpecOf(op, *record, *code_dir), std::move(request),
+                          [done, tail, limits = op.deps.concurrency,
+                           slot = std::move(slot)](invoke::InvokeOutcome outcome) {
+                            limits->Release(slot);
+                            done(ToResponse(outcome, tail));
+                          });
 }
 
 }  // namespace lamina::lambda

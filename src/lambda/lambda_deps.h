@@ -5,6 +5,7 @@
 
 #include "auth/credentials.h"
 #include "common/clock.h"
+#include "invoke/concurrency_limits.h"
 #include "invoke/invoker.h"
 #include "lambda/function_record.h"
 #include "sandbox/code_cache.h"
@@ -16,8 +17,16 @@ namespace lamina::lambda {
 
 struct LambdaDeps {
   LambdaDeps(store::Store* s, store::BlobStore* b, const Clock* c, const auth::Credential* signer,
-             services::iam::IamService* i, invoke::Invoker* inv, sandbox::CodeCache* cc)
-      : store(s), blobs(b), clock(c), code_signer(signer), iam(i), invoker(inv), code(cc) {}
+             services::iam::IamService* i, invoke::Invoker* inv, sandbox::CodeCache* cc,
+             invoke::ConcurrencyLimits* limits)
+      : store(s),
+        blobs(b),
+        clock(c),
+        code_signer(signer),
+        iam(i),
+        invoker(inv),
+        code(cc),
+        concurrency(limits) {}
 
   store::Store* store;
   store::BlobStore* blobs;
@@ -26,10 +35,13 @@ struct LambdaDeps {
   services::iam::IamService* iam;
   invoke::Invoker* invoker;  // runs functions; null where sandboxes are unavailable
   sandbox::CodeCache* code;  // unpacked packages for /var/task
+  invoke::ConcurrencyLimits* concurrency;
   FunctionRepository functions{store};
   // Serialises code-blob writes against blob garbage collection, so a blob is never removed
   // while a new record is about to name it.
   std::mutex code_mu;
+  // Serialises reservations, so two at once cannot both take the last of the unreserved pool.
+  std::mutex concurrency_mu;
 };
 
 }  // namespace lamina::lambda

@@ -27,6 +27,9 @@ constexpr Route kRoutes[] = {
     {"PUT", "/2015-03-31/functions/{FunctionName}/configuration", UpdateFunctionConfiguration},
     {"PUT", "/2015-03-31/functions/{FunctionName}/code", UpdateFunctionCode},
     {"GET", "/2016-08-19/account-settings", GetAccountSettings},
+    {"PUT", "/2017-10-31/functions/{FunctionName}/concurrency", PutFunctionConcurrency},
+    {"GET", "/2019-09-30/functions/{FunctionName}/concurrency", GetFunctionConcurrency},
+    {"DELETE", "/2017-10-31/functions/{FunctionName}/concurrency", DeleteFunctionConcurrency},
     {"POST", "/2017-03-31/tags/{Resource}", TagResource},
     {"DELETE", "/2017-03-31/tags/{Resource}", UntagResource},
     {"GET", "/2017-03-31/tags/{Resource}", ListTags},
@@ -85,8 +88,19 @@ bool Match(const Route& route, const std::vector<std::string>& segments,
 
 LambdaService::LambdaService(store::Store* store, store::BlobStore* blobs, const Clock* clock,
                              const auth::Credential* code_signer, services::iam::IamService* iam,
-                             invoke::Invoker* invoker, sandbox::CodeCache* code)
-    : deps_(new LambdaDeps{store, blobs, clock, code_signer, iam, invoker, code}) {}
+                             invoke::Invoker* invoker, sandbox::CodeCache* code,
+                             invoke::ConcurrencyLimits* concurrency)
+    : deps_(new LambdaDeps{store, blobs, clock, code_signer, iam, invoker, code, concurrency}) {
+  auto functions = deps_->functions.List("", 0);
+  if (!functions.ok()) {
+    log::Error("cannot read the functions' reserved concurrency",
+               {{"error", functions.status().ToString()}});
+    return;
+  }
+  for (const FunctionRecord& f : *functions) {
+    if (f.reserved_concurrency) concurrency->SetReserved(f.name(), f.reserved_concurrency);
+  }
+}
 
 LambdaService::~LambdaService() = default;
 

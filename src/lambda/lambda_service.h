@@ -7,6 +7,7 @@
 #include "auth/credentials.h"
 #include "common/clock.h"
 #include "http/service.h"
+#include "invoke/concurrency_limits.h"
 #include "invoke/invoker.h"
 #include "sandbox/code_cache.h"
 #include "services/iam/iam_service.h"
@@ -20,10 +21,12 @@ struct LambdaDeps;
 class LambdaService final : public http::Service {
  public:
   // Every pointer must outlive the service. `code_signer` presigns code download URLs.
-  // `invoker` and `code` may be null: then functions are stored but cannot run.
+  // `invoker` and `code` may be null: then functions are stored but cannot run. `concurrency`
+  // gets the stored functions' reservations at construction.
   LambdaService(store::Store* store, store::BlobStore* blobs, const Clock* clock,
                 const auth::Credential* code_signer, services::iam::IamService* iam,
-                invoke::Invoker* invoker, sandbox::CodeCache* code);
+                invoke::Invoker* invoker, sandbox::CodeCache* code,
+                invoke::ConcurrencyLimits* concurrency);
   ~LambdaService() override;
 
   std::string_view signing_name() const override { return "lambda"; }

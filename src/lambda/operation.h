@@ -43,6 +43,9 @@ OpResult TagResource(OpContext& op);
 OpResult UntagResource(OpContext& op);
 OpResult ListTags(OpContext& op);
 OpResult GetAccountSettings(OpContext& op);
+OpResult PutFunctionConcurrency(OpContext& op);
+OpResult GetFunctionConcurrency(OpContext& op);
+OpResult DeleteFunctionConcurrency(OpContext& op);
 OpResult DownloadCode(OpContext& op);
 // Invoke answers when the function has run: `done` is called once, from another thread.
 void Invoke(OpContext& op, std::function<void(OpResult)> done);

@@ -15,6 +15,7 @@
 #include "common/log.h"
 #include "http/server.h"
 #include "invoke/async_log_sink.h"
+#include "invoke/concurrency_limits.h"
 #include "invoke/invoker.h"
 #include "lambda/lambda_service.h"
 #include "sandbox/cgroup.h"
@@ -169,8 +170,9 @@ int RunDaemon(const DaemonOptions& options) {
   } else {
     log::Warn("functions cannot run on this host", {{"error", sandboxes.status().ToString()}});
   }
+  invoke::ConcurrencyLimits concurrency(options.concurrency_limit);
   lambda::LambdaService lambda_service(store->get(), &blobs, &clock, &admin->admin(), &iam,
-                                       invoker.get(), invoker ? &code : nullptr);
+                                       invoker.get(), invoker ? &code : nullptr, &concurrency);
 
   EdgeOptions edge_options;
   edge_options.region = options.region;

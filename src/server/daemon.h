@@ -17,6 +17,7 @@ struct DaemonOptions {
   bool auth_enabled = true;
   int64_t keep_alive_ms = 10 * 60 * 1000;  // idle environments are reaped after this
   int spare_sandboxes = 2;                 // blank sandboxes kept ready for cold starts
+  int concurrency_limit = 1000;            // the account's concurrent executions
 };
 
 // Returns the process exit code.
