@@ -63,6 +63,17 @@ int Main(int argc, char** argv) {
                    "The account's concurrent executions (AWS's default: 1000)")
       ->capture_default_str()
       ->check(CLI::Range(1, 1000000));
+  serve
+      ->add_option("--scaling-rate", options.scale_per_10s,
+                   "New execution environments per function per 10 s (AWS's: 1000)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000000));
+  serve
+      ->add_option("--memory-budget", options.memory_budget_mb,
+                   "MB of memory all execution environments may take together (0: three "
+                   "quarters of the machine's)")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{0}, int64_t{1} << 40));
   serve->add_option("--log-level", log_level, "debug, info, warn or error")
       ->capture_default_str()
       ->check(CLI::IsMember({"debug", "info", "warn", "error"}));

@@ -89,6 +89,9 @@ void Invoker::Invoke(scheduler::FunctionSpec spec, scheduler::InvocationRequest 
       std::move(spec), std::move(request),
       [this, id, memory_mb, group, runtime, region, version, timeout_s,
        done = std::move(done)](scheduler::InvocationResult result) {
+        if (result.kind == scheduler::InvocationResult::Kind::kThrottled) {
+          return done(InvokeOutcome{std::move(result), ""});  // it never ran: no log
+        }
         int64_t start = result.start_ms ? result.start_ms : NowMillis();
         int64_t end = NowMillis();
         std::vector<scheduler::LogLine> lines;

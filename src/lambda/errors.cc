@@ -115,10 +115,10 @@ http::HttpResponse RenderError(const Status& status) {
   return r;
 }
 
-http::HttpResponse Throttled(std::string_view reason) {
-  http::HttpResponse r =
-      RenderError(Status(Code::kResourceExhausted, "Rate Exceeded.", "TooManyRequestsException"));
-  nlohmann::json body = {{"Reason", reason}, {"Type", "User"}, {"message", "Rate Exceeded."}};
+http::HttpResponse Throttled(std::string_view reason, std::string_view message) {
+  http::HttpResponse r = RenderError(
+      Status(Code::kResourceExhausted, std::string(message), "TooManyRequestsException"));
+  nlohmann::json body = {{"Reason", reason}, {"Type", "User"}, {"message", message}};
   r.body = body.dump();
   r.SetHeader("Retry-After", "1");
   return r;

@@ -23,7 +23,7 @@ http::HttpResponse RenderError(const Status& status);
 
 // Invoke's throttle: 429 TooManyRequestsException with `Retry-After` and the `Reason` (e.g.
 // "ReservedFunctionConcurrentInvocationLimitExceeded").
-http::HttpResponse Throttled(std::string_view reason);
+http::HttpResponse Throttled(std::string_view reason, std::string_view message = "Rate Exceeded.");
 
 // A JSON response with the given status.
 http::HttpResponse JsonResponse(int status, const std::string& body);

@@ -49,6 +49,9 @@ http::HttpResponse ToResponse(const invoke::InvokeOutcome& outcome, bool tail) {
   if (r.kind == scheduler::InvocationResult::Kind::kPlatformError) {
     return RenderError(Internal(r.payload, "ServiceException"));
   }
+  if (r.kind == scheduler::InvocationResult::Kind::kThrottled) {
+    return Throttled(r.payload, r.error_type);
+  }
   http::HttpResponse response = JsonResponse(200, r.payload);
   response.SetHeader("X-Amz-Executed-Version", "$LATEST");
   if (r.kind == scheduler::InvocationResult::Kind::kFunctionError) {

@@ -34,6 +34,13 @@ int ChildMain(void* p) {
   for (size_t i = 0; i < a->join_count; ++i) {
     if (::write(a->join_fds[i], "0", 1) != 1) goto fail;
   }
+  // The OOM killer picks sandboxes first, never the daemon (-1000, which would be inherited and
+  // would also make the function unkillable when it fills its own memory cgroup).
+  {
+    int adj = ::open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+    if (adj < 0 || ::write(adj, "1000", 4) != 4) goto fail;
+    ::close(adj);
+  }
   // fd 3 is the daemon's socket; 0 and 1 are /dev/null; 2 stays the daemon's stderr.
   if (a->socket == 3) {
     if (::fcntl(3, F_SETFD, 0) != 0) goto fail;

@@ -55,7 +55,9 @@ struct FailedInit {
 
 struct InvocationResult {
   // kPlatformError: Lamina could not run the function (the caller gets a ServiceException).
-  enum class Kind { kSuccess, kFunctionError, kPlatformError };
+  // kThrottled: no environment could be started (the scaling rate, the memory budget); `payload`
+  // is AWS's Reason and `error_type` the message.
+  enum class Kind { kSuccess, kFunctionError, kPlatformError, kThrottled };
   Kind kind = Kind::kSuccess;
   std::string payload;             // the response, or the error object
   std::string error_type;          // for kFunctionError, e.g. "Unhandled", "Sandbox.Timedout"

@@ -3,6 +3,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
@@ -14,6 +15,7 @@
 #include <set>
 
 #include "common/log.h"
+#include "common/token_bucket.h"
 
 namespace lamina::scheduler {
 
@@ -113,7 +115,52 @@ class Scheduler::Impl {
       if (state == Environment::State::kFinishing && !warm) warm = *it;
     }
     if (warm) return warm->Invoke(std::move(request), Wrap(warm, std::move(done)));
+    auto bucket = scaling_.try_emplace(spec.name, options_.scale_per_10s, std::chrono::seconds(10));
+    if (!bucket.first->second.Take(std::chrono::steady_clock::now())) {
+      return done(Throttled("FunctionInvocationRateLimitExceeded", "Rate Exceeded."));
+    }
+    if (!MakeRoom(spec.memory_mb)) {
+      log::Warn(
+          "memory budget for execution environments in use: cold start throttled",
+          {{"function", spec.name}, {"budget_mb", std::to_string(options_.memory_budget_mb)}});
+      return done(Throttled("ConcurrentInvocationLimitExceeded",
+                            "Rate Exceeded. The host's memory budget for execution environments (" +
+                                std::to_string(options_.memory_budget_mb) + " MB) is in use."));
+    }
     StartCold(std::move(spec), std::move(request), std::move(done), false);
+  }
+
+  static InvocationResult Throttled(std::string reason, std::string message) {
+    InvocationResult r;
+    r.kind = InvocationResult::Kind::kThrottled;
+    r.payload = std::move(reason);
+    r.error_type = std::move(message);
+    return r;
+  }
+
+  // Whether an environment of `memory_mb` fits the memory budget, after reaping idle
+  // environments (least recently used first) if it did not.
+  bool MakeRoom(int64_t memory_mb) {
+    int64_t in_use = 0;
+    std::vector<std::pair<std::string, std::shared_ptr<Environment>>> idle;
+    for (auto& [name, pool] : pools_) {
+      for (auto& env : pool) {
+        if (env->state() == Environment::State::kDead) continue;
+        in_use += env->spec().memory_mb;
+        if (env->state() == Environment::State::kIdle) idle.emplace_back(name, env);
+      }
+    }
+    if (in_use + memory_mb <= options_.memory_budget_mb) return true;
+    std::sort(idle.begin(), idle.end(), [](const auto& a, const auto& b) {
+      return a.second->idle_since() < b.second->idle_since();
+    });
+    for (auto& [name, env] : idle) {
+      if (in_use + memory_mb <= options_.memory_budget_mb) break;
+      in_use -= env->spec().memory_mb;
+      Destroy(env);
+      pools_[name].remove(env);
+    }
+    return in_use + memory_mb <= options_.memory_budget_mb;
   }
 
   // Starts a new environment for `request`. With `invoke_phase_init` it is the retry of an init
@@ -277,12 +324,13 @@ class Scheduler::Impl {
   asio::steady_timer reaper_;
   asio::thread_pool cleanup_;
   asio::thread_pool spawner_;
-  std::deque<BlankSandbox> spares_;    // loop only; oldest first
-  int spawning_ = 0;                   // loop only; spares being spawned
-  std::map<std::string, Pool> pools_;  // loop only
-  std::set<Environment*> retiring_;    // loop only
-  bool stopping_ = false;              // loop only
-  uint32_t next_uid_ = 0;              // loop only
+  std::map<std::string, TokenBucket> scaling_;  // each function's new environments (scale_per_10s)
+  std::deque<BlankSandbox> spares_;             // loop only; oldest first
+  int spawning_ = 0;                            // loop only; spares being spawned
+  std::map<std::string, Pool> pools_;           // loop only
+  std::set<Environment*> retiring_;             // loop only
+  bool stopping_ = false;                       // loop only
+  uint32_t next_uid_ = 0;                       // loop only
 };
 
 Scheduler::Scheduler(SchedulerOptions options, const sandbox::CgroupHost* cgroups,

@@ -31,6 +31,13 @@ struct SchedulerOptions {
   // Blank sandboxes kept ready (blank_sandbox.h), so a cold start skips creating namespaces,
   // cgroups and the root. Each is one waiting lamina-init; one taken is replaced at once.
   int spare_sandboxes = 2;
+  // AWS's scaling rate: at most this many new environments per function per 10 s (refilled
+  // continuously); a cold start past it is throttled.
+  int scale_per_10s = 1000;
+  // The host's memory budget for execution environments: the MemorySize of all live ones may not
+  // exceed it. A cold start that would is given room by reaping idle environments (least recently
+  // used first), or throttled.
+  int64_t memory_budget_mb = 16384;
 };
 
 class Scheduler {

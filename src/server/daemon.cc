@@ -1,5 +1,6 @@
 #include "server/daemon.h"
 
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <unistd.h>
@@ -7,10 +8,12 @@
 #include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <memory>
 #include <thread>
 
 #include "auth/credentials.h"
+#include "common/fd.h"
 #include "common/file_util.h"
 #include "common/log.h"
 #include "http/server.h"
@@ -69,6 +72,12 @@ StatusOr<Sandboxes> PrepareSandboxes(const DaemonOptions& options, sandbox::Code
   out.options.paths.root_dir = options.data_dir + "/sandbox-root";
   out.options.keep_alive = std::chrono::milliseconds(options.keep_alive_ms);
   out.options.spare_sandboxes = options.spare_sandboxes;
+  out.options.scale_per_10s = options.scale_per_10s;
+  out.options.memory_budget_mb = options.memory_budget_mb;
+  if (out.options.memory_budget_mb == 0) {
+    long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGESIZE);
+    out.options.memory_budget_mb = static_cast<int64_t>(pages) * page / (1024 * 1024) * 3 / 4;
+  }
   if (::access(out.options.paths.init_binary.c_str(), X_OK) != 0) {
     return Internal("no lamina-init beside " + std::string(self));
   }
@@ -118,6 +127,14 @@ int RunDaemon(const DaemonOptions& options) {
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
+  // The kernel's OOM killer must never pick the daemon: it takes the functions first (their
+  // sandboxes set the opposite extreme, sandbox_process.cc). Only root may lower this.
+  if (::geteuid() == 0) {
+    Fd adj(::open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC));
+    if (!adj || ::write(adj.get(), "-1000", 5) != 5) {
+      log::Warn("cannot protect the daemon from the OOM killer", {{"error", std::strerror(errno)}});
+    }
+  }
 
   Status made = MakeDirs(options.data_dir, 0700);
   if (!made.ok()) {

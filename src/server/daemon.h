@@ -18,6 +18,8 @@ struct DaemonOptions {
   int64_t keep_alive_ms = 10 * 60 * 1000;  // idle environments are reaped after this
   int spare_sandboxes = 2;                 // blank sandboxes kept ready for cold starts
   int concurrency_limit = 1000;            // the account's concurrent executions
+  int scale_per_10s = 1000;                // new environments per function per 10 s
+  int64_t memory_budget_mb = 0;            // for all environments; 0: three quarters of RAM
 };
 
 // Returns the process exit code.

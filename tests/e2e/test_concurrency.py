@@ -147,3 +147,40 @@ def test_reservation_survives_a_restart(daemon_factory):
     assert lam.get_function_concurrency(FunctionName=name)["ReservedConcurrentExecutions"] == 0
     assert lam.get_account_settings()["AccountLimit"]["UnreservedConcurrentExecutions"] == 1000
     assert_throttled(throttle(lam, name), "ReservedFunctionConcurrentInvocationLimitExceeded")
+
+
+def test_scaling_rate_throttles_new_environments_past_it(daemon_factory):
+    # At most 2 new environments per 10 s: a third concurrent invoke needs a third, and is
+    # throttled; warm environments keep serving.
+    d = daemon_factory(extra_args=["--scaling-rate", "2"])
+    lam = d.client("lambda", read_timeout=60, max_pool_connections=8)
+    name = create(lam, make_role(d), {"index.py": SLEEPY_PY}, Timeout=10)
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        busy = [pool.submit(invoke, lam, name, {"sleep": 2}) for _ in range(2)]
+        time.sleep(1.0)
+        assert_throttled(throttle(lam, name), "FunctionInvocationRateLimitExceeded")
+        assert all(b.result().function_error is None for b in busy)
+    assert not invoke(lam, name).cold
+
+
+def test_memory_budget_reaps_idle_environments_then_throttles(daemon_factory):
+    # Room for 300 MB of environments: a 256 MB and a 128 MB one do not fit together.
+    d = daemon_factory(extra_args=["--memory-budget", "300"])
+    lam = d.client("lambda", read_timeout=60)
+    role = make_role(d)
+    big = create(lam, role, {"index.py": SLEEPY_PY}, MemorySize=256, Timeout=10)
+    small = create(lam, role, {"index.py": SLEEPY_PY}, MemorySize=128)
+    assert invoke(lam, big).cold
+    # The idle 256 MB environment is reaped to make room for the 128 MB one, and back.
+    assert invoke(lam, small).cold
+    assert invoke(lam, big).cold
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        busy = pool.submit(invoke, lam, big, {"sleep": 2})
+        time.sleep(0.7)
+        # Nothing idle to reap: the busy 256 MB one leaves no room.
+        response = throttle(lam, small)
+        assert response["Error"]["Code"] == "TooManyRequestsException"
+        assert response["Reason"] == "ConcurrentInvocationLimitExceeded"
+        assert "memory budget" in response["message"]
+        assert busy.result().function_error is None
+    assert invoke(lam, small).function_error is None

@@ -163,6 +163,7 @@ def handler(event, context):
         "event": event,
         "uid": os.getuid(), "euid": os.geteuid(), "gid": os.getgid(), "pid": os.getpid(),
         "nice": os.getpriority(os.PRIO_PROCESS, 0),
+        "oom_score_adj": open("/proc/self/oom_score_adj").read().strip(),
         "hostname": socket.gethostname(),
         "cwd": os.getcwd(),
         "env": dict(os.environ),
@@ -208,6 +209,10 @@ def assert_sandboxed(daemon, name, out, event):
     assert out["no_new_privs"] == "1"
     # Spares are spawned as niced background work; the function itself runs at normal priority.
     assert out["nice"] == 0
+    # The kernel's OOM killer takes functions first and never the daemon.
+    assert out["oom_score_adj"] == "1000"
+    with open(f"/proc/{daemon.proc.pid}/oom_score_adj") as f:
+        assert f.read().strip() == "-1000"
     assert out["hostname"] != os.uname().nodename
     assert out["cwd"] == "/var/task"
     # /var/task is read-only (EROFS), /tmp is the writable scratch.
