@@ -14,7 +14,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 packages=(
   build-essential cmake ninja-build ccache pkg-config clang-format
   libboost-dev libsqlite3-dev libssl-dev libzip-dev nlohmann-json3-dev libcli11-dev
-  libgtest-dev libgmock-dev libbenchmark-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libseccomp-dev
   zip unzip curl
   awscli python3-boto3 python3-pytest
   # aws-lambda-ric's native build: curl's buildconf (autoreconf), aws-lambda-cpp (cmake), node-gyp

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "init/init_server.h"
+#include "init/seccomp_filter.h"
 #include "init/setup.h"
 #include "sandbox/fd_passing.h"
 #include "sandbox/frame.h"
@@ -103,8 +104,13 @@ int Main(int argc, char** argv) {
   }
   // Without --root (a test harness), the process runs where it is, as whoever it is.
   const bool sandboxed = !root.root.empty();
+  std::optional<SeccompFilter> seccomp;
   if (sandboxed) {
     if (Status s = PrepareSandbox(root); !s.ok()) return ReportSetupFailure(s, options.daemon_fd);
+    // Compiled while this (spare) sandbox waits; installed once it is locked down.
+    auto filter = SeccompFilter::Build();
+    if (!filter.ok()) return ReportSetupFailure(filter.status(), options.daemon_fd);
+    seccomp = std::move(*filter);
   }
   auto assignment = AwaitAssignment(options);
   if (!assignment.ok()) return ReportSetupFailure(assignment.status(), options.daemon_fd);
@@ -113,6 +119,8 @@ int Main(int argc, char** argv) {
     if (Status s = EnterSandbox(**assignment); !s.ok()) {
       return ReportSetupFailure(s, options.daemon_fd);
     }
+    // lamina-init and everything it starts run under the filter.
+    if (Status s = seccomp->Install(); !s.ok()) return ReportSetupFailure(s, options.daemon_fd);
   }
   return RunInitServer(options);
 }
