@@ -104,13 +104,8 @@ int Main(int argc, char** argv) {
   }
   // Without --root (a test harness), the process runs where it is, as whoever it is.
   const bool sandboxed = !root.root.empty();
-  std::optional<SeccompFilter> seccomp;
   if (sandboxed) {
     if (Status s = PrepareSandbox(root); !s.ok()) return ReportSetupFailure(s, options.daemon_fd);
-    // Compiled while this (spare) sandbox waits; installed once it is locked down.
-    auto filter = SeccompFilter::Build();
-    if (!filter.ok()) return ReportSetupFailure(filter.status(), options.daemon_fd);
-    seccomp = std::move(*filter);
   }
   auto assignment = AwaitAssignment(options);
   if (!assignment.ok()) return ReportSetupFailure(assignment.status(), options.daemon_fd);
@@ -120,7 +115,7 @@ int Main(int argc, char** argv) {
       return ReportSetupFailure(s, options.daemon_fd);
     }
     // lamina-init and everything it starts run under the filter.
-    if (Status s = seccomp->Install(); !s.ok()) return ReportSetupFailure(s, options.daemon_fd);
+    if (Status s = InstallSeccompFilter(); !s.ok()) return ReportSetupFailure(s, options.daemon_fd);
   }
   return RunInitServer(options);
 }

@@ -1,31 +1,12 @@
-// The system calls a function may make: an allowlist, compiled to a seccomp BPF program with
-// libseccomp. What is not on the list fails with ENOSYS (so libraries fall back, as glibc does
-// from clone3 to clone); the calls a function has no business making fail with EPERM: mount and
-// the new mount API, pivot_root, chroot, unshare and setns, ptrace and process_vm_*, kernel
-// modules, kexec, reboot, swap, clock setting, keyrings, bpf, perf_event_open, userfaultfd,
-// io_uring, open_by_handle_at, kcmp. clone with a namespace flag, and sockets other than unix,
-// IPv4/IPv6 stream and datagram and netlink route (no raw or packet sockets), fail with ENOSYS.
-// The list was checked against what python3 and node call (strace of the e2e suites' functions).
+// Installs Lamina's seccomp policy (seccomp/seccomp_policy.h), compiled to BPF when Lamina was
+// built: lamina-init pays one system call for it, not libseccomp's milliseconds.
 #pragma once
-
-#include <linux/filter.h>
-
-#include <vector>
 
 #include "common/status.h"
 
 namespace lamina::init {
 
-class SeccompFilter {
- public:
-  // Compiles the filter (a few hundred microseconds: a spare sandbox does it while it waits).
-  static StatusOr<SeccompFilter> Build();
-
-  // Confines the calling process and every child it starts from now on. Needs no_new_privs.
-  Status Install() const;
-
- private:
-  std::vector<sock_filter> program_;
-};
+// Confines the calling process and every child it starts from now on. Needs no_new_privs.
+Status InstallSeccompFilter();
 
 }  // namespace lamina::init
