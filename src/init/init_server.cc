@@ -226,11 +226,12 @@ class InitServer {
     if (bootstrap_pid_ > 0) ::kill(bootstrap_pid_, SIGKILL);
   }
 
-  // Relays each line the runtime writes as a log frame with its arrival time.
-  void Capture() {
+  // Relays each line the runtime writes as a log frame with its arrival time. Returns whether it
+  // read anything.
+  bool Capture() {
     char buf[16384];
     ssize_t n = ::read(log_pipe_.get(), buf, sizeof buf);
-    if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
+    if (n < 0 && (errno == EAGAIN || errno == EINTR)) return false;
     if (n > 0) {
       log_pending_.append(buf, static_cast<size_t>(n));
       size_t start = 0;
@@ -245,13 +246,21 @@ class InitServer {
         EmitLog("1", std::string_view(log_pending_).substr(0, kMaxLogLine));
         log_pending_.erase(0, kMaxLogLine);
       }
-      return;
+      return true;
     }
     // Every writer closed the pipe: what is left is the last line.
     if (!log_pending_.empty()) EmitLog("1", log_pending_);
     log_pending_.clear();
     log_pipe_.Reset();  // also leaves the epoll set
     if (bootstrap_status_) ReportExit();
+    return false;
+  }
+
+  // Relays what the runtime wrote before this moment: an answer's frame must follow the output
+  // printed before it, or those lines would land in the next invocation's log.
+  void DrainOutput() {
+    while (log_pipe_ && Capture()) {
+    }
   }
 
   void EmitLog(std::string_view stream, std::string_view line) {
@@ -466,6 +475,7 @@ class InitServer {
                              "runtime. Error: State transition is not allowed")};
     }
     current_->answered = true;
+    DrainOutput();
     if (too_large) {
       Send(FrameType::kError,
            {id, "Function.ResponseSizeTooLarge",

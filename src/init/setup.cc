@@ -7,6 +7,7 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -19,6 +20,8 @@
 
 namespace lamina::init {
 namespace {
+
+constexpr rlim_t kMaxOpenFiles = 1024;  // AWS Lambda's file descriptor limit
 
 Status Fail(const std::string& what) {
   return Internal(what + ": " + std::strerror(errno), "Sandbox.Failure");
@@ -199,7 +202,10 @@ Status EnterSandbox(const Assignment& a) {
   // 2. Furnished: the root itself becomes read-only.
   RETURN_IF_ERROR(
       Mount(nullptr, "/", nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV));
-  // 3. For good: no root, no capabilities, no new privileges.
+  // 3. AWS's limit of open files, whatever the daemon's was; then for good: no root, no
+  //    capabilities, no new privileges.
+  rlimit files{kMaxOpenFiles, kMaxOpenFiles};
+  if (::setrlimit(RLIMIT_NOFILE, &files) != 0) return Fail("setrlimit RLIMIT_NOFILE");
   RETURN_IF_ERROR(DropPrivileges(a.uid, a.gid));
   if (::chdir("/var/task") != 0) return Fail("chdir /var/task");
   return Status::Ok();

@@ -223,6 +223,12 @@ void Environment::OnFrame(sandbox::Frame& frame) {
         LogLine line{std::strtoll(f[1].c_str(), nullptr, 10), std::move(f[2])};
         // An init inside the invocation logs after START, like the handler.
         bool invocation = state_ == State::kBusy || (invoke_phase_init_ && done_);
+        size_t& held = invocation ? invocation_log_bytes_ : idle_log_bytes_;
+        if (held + line.message.size() > kMaxHeldLogBytes) {
+          dropped_log_bytes_ += line.message.size();
+          return;
+        }
+        held += line.message.size();
         (invocation ? result_.logs : init_logs_).push_back(std::move(line));
       }
       return;
@@ -277,6 +283,8 @@ void Environment::Dispatch() {
   pending.insert(pending.begin(), std::make_move_iterator(init_logs_.begin()),
                  std::make_move_iterator(init_logs_.end()));
   init_logs_.clear();
+  invocation_log_bytes_ = idle_log_bytes_;
+  idle_log_bytes_ = 0;
   first_invocation_ = false;
   // With an invoke-phase init the deadline was set when the environment started.
   int64_t deadline_ms = result_.start_ms + spec_.timeout_s * 1000LL;
@@ -324,6 +332,15 @@ void Environment::Finish(InvocationResult::Kind kind, std::string error_type, st
   result_.timeout_ms = spec_.timeout_s * 1000LL;
   if (result_.start_ms != 0) result_.duration_ms = MillisSince(started_);
   if (cgroup_) result_.max_memory_mb = (cgroup_->PeakMemoryBytes() + (1 << 20) - 1) >> 20;
+  if (dropped_log_bytes_ > 0) {
+    result_.logs.push_back(
+        {NowMillis(), "[lamina] " + std::to_string(dropped_log_bytes_) +
+                          " bytes of output were not kept: an environment holds at most " +
+                          std::to_string(kMaxHeldLogBytes >> 20) +
+                          " MB of log output per invocation"});
+    dropped_log_bytes_ = 0;
+  }
+  invocation_log_bytes_ = 0;
   InvocationResult result = std::move(result_);
   result_ = InvocationResult();
   Done done = std::move(done_);

@@ -94,6 +94,13 @@ class Environment : public std::enable_shared_from_this<Environment> {
   bool init_error_is_platform_ = false;  // lamina-init's own message, not a runtime's object
   std::string exit_how_;
   std::vector<LogLine> init_logs_;
+  // The output held in memory until it goes to the log store: at most kMaxHeldLogBytes during an
+  // invocation and as much again between invocations, so that a function printing without end
+  // cannot grow the daemon; what does not fit is counted, and reported in the log.
+  static constexpr size_t kMaxHeldLogBytes = 16 << 20;
+  size_t invocation_log_bytes_ = 0;
+  size_t idle_log_bytes_ = 0;
+  size_t dropped_log_bytes_ = 0;
   std::chrono::steady_clock::time_point idle_since_;
 };
 
