@@ -1,5 +1,6 @@
 #include "sandbox/cgroup.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -8,7 +9,9 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <set>
 #include <sstream>
+#include <string_view>
 #include <thread>
 
 #include "common/file_util.h"
@@ -68,33 +71,99 @@ std::string Join(const std::string& a, const std::string& b) {
 
 }  // namespace
 
+std::vector<std::string> CgroupHost::bases() const {
+  if (v2_) return {v2_base_};
+  return {memory_base_, cpu_base_, pids_base_};
+}
+
+namespace {
+
+// The subdirectories of `dir` whose names start with `prefix`.
+std::set<std::string> Subdirs(const std::string& dir, std::string_view prefix) {
+  std::set<std::string> out;
+  if (DIR* d = ::opendir(dir.c_str())) {
+    while (dirent* e = ::readdir(d)) {
+      if (e->d_type == DT_DIR && std::string_view(e->d_name).substr(0, prefix.size()) == prefix) {
+        out.insert(e->d_name);
+      }
+    }
+    ::closedir(d);
+  }
+  return out;
+}
+
+}  // namespace
+
+void CgroupHost::RemoveStale(const std::vector<std::string>& parents, bool v2) {
+  std::set<std::string> stale;
+  for (const std::string& parent : parents) {
+    // Left by a version that kept no instance level: removed if empty.
+    for (const std::string& env : Subdirs(parent, "env-")) ::rmdir((parent + "/" + env).c_str());
+    for (const std::string& instance : Subdirs(parent, "d")) {
+      if (instance.size() < 2 || instance.find_first_not_of("0123456789", 1) != std::string::npos) {
+        continue;
+      }
+      pid_t pid = static_cast<pid_t>(std::strtol(instance.c_str() + 1, nullptr, 10));
+      if (pid == ::getpid() || ::kill(pid, 0) == 0 || errno == EPERM) continue;  // running
+      stale.insert(instance);
+    }
+  }
+  for (const std::string& instance : stale) {
+    std::set<std::string> envs;
+    for (const std::string& parent : parents) envs.merge(Subdirs(parent + "/" + instance, "env-"));
+    // Each environment's groups, killed and removed as a Cgroup is.
+    for (const std::string& env : envs) {
+      auto group = std::unique_ptr<Cgroup>(new Cgroup());
+      group->v2_ = v2;
+      for (const std::string& parent : parents) {
+        group->dirs_.push_back(parent + "/" + instance + "/" + env);
+      }
+    }
+    for (const std::string& parent : parents) ::rmdir((parent + "/" + instance).c_str());
+  }
+}
+
+CgroupHost::~CgroupHost() {
+  for (const std::string& base : bases()) ::rmdir(base.c_str());
+}
+
 StatusOr<std::unique_ptr<CgroupHost>> CgroupHost::Detect(const std::string& name) {
   auto host = std::unique_ptr<CgroupHost>(new CgroupHost());
+  const std::string instance = "d" + std::to_string(::getpid());
   struct stat st;
   // A v2-only host has cgroup.controllers at the root; a hybrid host like this kind of machine
   // mounts v1 controllers, and its v2 tree at /sys/fs/cgroup/unified has none enabled.
-  if (::stat((std::string(kRoot) + "/cgroup.controllers").c_str(), &st) == 0) {
+  const std::string controllers = Join(kRoot, "cgroup.controllers");
+  if (::stat(controllers.c_str(), &st) == 0) {
     host->v2_ = true;
-    host->v2_base_ = Join(Join(kRoot, OwnGroup("")), name);
+    std::string lamina = Join(Join(kRoot, OwnGroup("")), name);
+    RETURN_IF_ERROR(MakeDirs(lamina));
+    RemoveStale({lamina}, true);
+    host->v2_base_ = lamina + "/" + instance;
     RETURN_IF_ERROR(MakeDirs(host->v2_base_));
-    // Delegate the controllers we use to our children.
-    std::string parent = host->v2_base_.substr(0, host->v2_base_.rfind('/'));
+    // Delegate the controllers we use down to the environments.
+    std::string parent = lamina.substr(0, lamina.rfind('/'));
     (void)WriteValue(parent + "/cgroup.subtree_control", "+memory +cpu +pids");
+    RETURN_IF_ERROR(WriteValue(lamina + "/cgroup.subtree_control", "+memory +cpu +pids"));
     RETURN_IF_ERROR(WriteValue(host->v2_base_ + "/cgroup.subtree_control", "+memory +cpu +pids"));
     return host;
   }
-  for (auto [controller, base] : {std::pair{"memory", &host->memory_base_},
-                                  {"cpu", &host->cpu_base_},
-                                  {"pids", &host->pids_base_}}) {
-    std::string mount = std::string(kRoot) + "/" + controller;
+  std::vector<std::string> parents;
+  for (const char* controller : {"memory", "cpu", "pids"}) {
+    std::string mount = Join(kRoot, controller);
     if (::stat(mount.c_str(), &st) != 0) {
       return Internal(std::string("no cgroup ") + controller + " controller at " + mount);
     }
-    *base = Join(Join(mount, OwnGroup(controller)), name);
-    RETURN_IF_ERROR(MakeDirs(*base));
+    parents.push_back(Join(Join(mount, OwnGroup(controller)), name));
+    RETURN_IF_ERROR(MakeDirs(parents.back()));
   }
   // Memory limits must cover children's use too.
-  (void)WriteValue(host->memory_base_ + "/memory.use_hierarchy", "1");
+  (void)WriteValue(parents[0] + "/memory.use_hierarchy", "1");
+  RemoveStale(parents, false);
+  host->memory_base_ = parents[0] + "/" + instance;
+  host->cpu_base_ = parents[1] + "/" + instance;
+  host->pids_base_ = parents[2] + "/" + instance;
+  for (const std::string& base : host->bases()) RETURN_IF_ERROR(MakeDirs(base));
   return host;
 }
 
@@ -102,14 +171,8 @@ StatusOr<std::unique_ptr<Cgroup>> CgroupHost::Create(const std::string& id,
                                                      const CgroupLimits& limits) const {
   auto group = std::unique_ptr<Cgroup>(new Cgroup());
   group->v2_ = v2_;
-  std::vector<const std::string*> bases;
-  if (v2_) {
-    bases = {&v2_base_};
-  } else {
-    bases = {&memory_base_, &cpu_base_, &pids_base_};
-  }
-  for (const std::string* base : bases) {
-    std::string dir = *base + "/" + id;
+  for (const std::string& base : bases()) {
+    std::string dir = base + "/" + id;
     if (::mkdir(dir.c_str(), 0755) != 0)
       return Internal("mkdir " + dir + ": " + std::strerror(errno));
     group->dirs_.push_back(dir);

@@ -1,8 +1,9 @@
 // Control groups for execution environments, on cgroup v2 or (where that is all the host has
 // controllers on) v1's memory, cpu and pids hierarchies.
 //
-// Each environment gets one group per hierarchy under Lamina's own: memory limited to the
-// function's MemorySize (no swap), CPU weight proportional to memory as AWS allots it (1,769 MB
+// Each environment gets one group per hierarchy under this daemon's own (lamina/d<pid>: groups
+// left behind by a daemon that was killed are removed by the next one to start): memory limited to
+// the function's MemorySize (no swap), CPU weight proportional to memory as AWS allots it (1,769 MB
 // is one vCPU), and a pids limit. A Cgroup is RAII: its destructor kills whatever is left in it
 // and removes it.
 #pragma once
@@ -27,8 +28,11 @@ class Cgroup;
 // Where the hierarchies are and which version they speak. Thread-safe after Detect().
 class CgroupHost {
  public:
-  // Finds the hierarchies this process lives in and creates Lamina's parent groups there.
+  // Finds the hierarchies this process lives in and creates this daemon's parent groups there,
+  // `name`/d<pid>, after removing those of daemons no longer running (killing what is left in
+  // them). Removes its own when destroyed, if its environments are gone.
   static StatusOr<std::unique_ptr<CgroupHost>> Detect(const std::string& name = "lamina");
+  ~CgroupHost();
   bool v2() const { return v2_; }
   // Creates the group `id` with `limits`.
   StatusOr<std::unique_ptr<Cgroup>> Create(const std::string& id, const CgroupLimits& limits) const;
@@ -39,6 +43,9 @@ class CgroupHost {
   std::string memory_base_;  // v1 per-controller parents
   std::string cpu_base_;
   std::string pids_base_;
+  std::vector<std::string> bases() const;
+  // Removes the instance groups under `parents` (one per hierarchy) of daemons that are gone.
+  static void RemoveStale(const std::vector<std::string>& parents, bool v2);
 };
 
 class Cgroup {

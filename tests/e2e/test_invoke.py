@@ -899,7 +899,7 @@ def spare_inits(daemon):
 
 
 def env_cgroups_of(pids):
-    """The lamina/env-* cgroup directories the given processes live in, as host paths."""
+    """The lamina/d<pid>/env-* cgroup directories the given processes live in, as host paths."""
     dirs = set()
     for pid in pids:
         try:
@@ -909,7 +909,7 @@ def env_cgroups_of(pids):
             continue
         for line in text.splitlines():
             _, controllers, path = line.split(":", 2)
-            if "/lamina/env-" not in path:
+            if not re.search(r"/lamina/d\d+/env-", path):
                 continue
             base = "/sys/fs/cgroup/" + (controllers.split(",")[0] if controllers else "")
             dirs.add(base.rstrip("/") + path)
@@ -1001,6 +1001,25 @@ def test_shutdown_leaves_nothing_behind(daemon_factory):
         mounts = f.read()
     assert d.data_dir not in mounts
     assert "sandbox-root" not in mounts
+    # The daemon's own group (lamina/d<pid>) went with it.
+    assert not [c for c in {os.path.dirname(c) for c in cgroups} if os.path.exists(c)]
+
+
+def test_cgroups_of_a_killed_daemon_are_removed_by_the_next(daemon_factory):
+    d = daemon_factory()
+    lam = d.client("lambda")
+    name = create(lam, make_role(d), {"index.py": SLEEPY_PY})
+    assert invoke(lam, name).function_error is None
+    pids = sandbox_pids(d.proc.pid)
+    cgroups = env_cgroups_of(pids)
+    instances = {os.path.dirname(c) for c in cgroups}
+    assert all(os.path.basename(i) == f"d{d.proc.pid}" for i in instances), instances
+    d.kill9()
+    # Its sandboxes end with it (their PID 1 loses the daemon's socket); its groups stay.
+    assert wait_for(lambda: not [p for p in pids if os.path.exists(f"/proc/{p}")], 10)
+    assert all(os.path.exists(c) for c in instances)
+    daemon_factory()
+    assert not [c for c in cgroups | instances if os.path.exists(c)]
 
 
 # --- bad input ------------------------------------------------------------------------------------
