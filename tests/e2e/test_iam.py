@@ -455,3 +455,46 @@ def test_roles_and_policies_survive_restart(daemon_factory):
     d.kill9()
     d.start()
     assert d.client("iam").get_role(RoleName="durable")["Role"]["RoleId"] == role["RoleId"]
+
+
+def test_simulate_custom_policy_evaluates_allow_deny_and_wildcards(daemon):
+    iam = daemon.client("iam")
+    allow = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": ["lambda:Get*", "lambda:InvokeFunction"], "Resource": "*"},
+        {"Effect": "Deny", "Action": "lambda:InvokeFunction",
+         "Resource": "arn:aws:lambda:us-east-1:000000000000:function:secret-*"}]}
+    r = iam.simulate_custom_policy(
+        PolicyInputList=[json.dumps(allow)],
+        ActionNames=["lambda:GetFunction", "lambda:InvokeFunction", "lambda:DeleteFunction"],
+        ResourceArns=["arn:aws:lambda:us-east-1:000000000000:function:open",
+                      "arn:aws:lambda:us-east-1:000000000000:function:secret-x"])
+    decisions = {(e["EvalActionName"], e["EvalResourceName"].rsplit(":", 1)[1]): e["EvalDecision"]
+                 for e in r["EvaluationResults"]}
+    assert decisions == {
+        ("lambda:GetFunction", "open"): "allowed",
+        ("lambda:GetFunction", "secret-x"): "allowed",
+        ("lambda:InvokeFunction", "open"): "allowed",
+        ("lambda:InvokeFunction", "secret-x"): "explicitDeny",
+        ("lambda:DeleteFunction", "open"): "implicitDeny",
+        ("lambda:DeleteFunction", "secret-x"): "implicitDeny",
+    }
+    # Conditions see the context entries.
+    conditional = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*",
+         "Condition": {"StringEquals": {"aws:SourceAccount": "000000000000"}}}]}
+    def decide(context):
+        return iam.simulate_custom_policy(
+            PolicyInputList=[json.dumps(conditional)], ActionNames=["s3:GetObject"],
+            ContextEntries=context)["EvaluationResults"][0]["EvalDecision"]
+    assert decide([{"ContextKeyName": "aws:SourceAccount", "ContextKeyValues": ["000000000000"],
+                    "ContextKeyType": "string"}]) == "allowed"
+    assert decide([{"ContextKeyName": "aws:SourceAccount", "ContextKeyValues": ["111111111111"],
+                    "ContextKeyType": "string"}]) == "implicitDeny"
+    # A statement the evaluator cannot apply is refused, here and in PutRolePolicy.
+    bad = json.dumps({"Statement": [{"Effect": "Allow", "Action": "*"}]})
+    with pytest.raises(iam.exceptions.MalformedPolicyDocumentException):
+        iam.simulate_custom_policy(PolicyInputList=[bad], ActionNames=["s3:GetObject"])
+    role = unique("sim")
+    iam.create_role(RoleName=role, AssumeRolePolicyDocument=json.dumps(LAMBDA_TRUST))
+    with pytest.raises(iam.exceptions.MalformedPolicyDocumentException):
+        iam.put_role_policy(RoleName=role, PolicyName="bad", PolicyDocument=bad)

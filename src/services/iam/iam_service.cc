@@ -35,6 +35,7 @@ constexpr OperationEntry kOperations[] = {
     {"AttachRolePolicy", AttachRolePolicy, false},
     {"DetachRolePolicy", DetachRolePolicy, false},
     {"ListAttachedRolePolicies", ListAttachedRolePolicies, true},
+    {"SimulateCustomPolicy", SimulateCustomPolicy, true},
 };
 
 const OperationEntry* FindOperation(std::string_view action) {

@@ -42,4 +42,7 @@ Status AttachRolePolicy(const IamCall& call, XmlWriter& result);
 Status DetachRolePolicy(const IamCall& call, XmlWriter& result);
 Status ListAttachedRolePolicies(const IamCall& call, XmlWriter& result);
 
+// simulate_ops.cc: the policy simulator.
+Status SimulateCustomPolicy(const IamCall& call, XmlWriter& result);
+
 }  // namespace lamina::services::iam

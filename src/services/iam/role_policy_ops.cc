@@ -1,8 +1,10 @@
 // PutRolePolicy, GetRolePolicy, DeleteRolePolicy, ListRolePolicies: a role's inline policies.
 #include <string>
 
+#include "auth/policy.h"
 #include "common/uri.h"
 #include "services/iam/constraints.h"
+#include "services/iam/iam_errors.h"
 #include "services/iam/operations.h"
 #include "services/iam/violations.h"
 
@@ -32,6 +34,12 @@ Status PutRolePolicy(const IamCall& call, XmlWriter&) {
   if (document) CheckPolicyDocument(violations, "PolicyDocument", *document);
   RETURN_IF_ERROR(violations.ToStatus());
   RETURN_IF_ERROR(CheckPolicyJson(*document));
+  // Statements must be ones the evaluator can apply.
+  if (document->find("\"Statement\"") != std::string::npos) {
+    if (auto policy = auth::Policy::Parse(*document); !policy.ok()) {
+      return MalformedPolicyDocument(policy.status().message());
+    }
+  }
   return call.policies.PutInline(*params.role_name, *params.policy_name, *document);
 }
 

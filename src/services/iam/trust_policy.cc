@@ -1,37 +1,13 @@
 #include "services/iam/trust_policy.h"
 
-#include <cctype>
 #include <nlohmann/json.hpp>
+
+#include "common/glob.h"
 
 namespace lamina::services::iam {
 namespace {
 
 using nlohmann::json;
-
-// IAM action patterns: '*' any run, '?' any one character, case-insensitive.
-bool GlobMatch(std::string_view pattern, std::string_view text) {
-  size_t p = 0, t = 0, star = std::string_view::npos, resume = 0;
-  auto same = [](char a, char b) {
-    return std::tolower(static_cast<unsigned char>(a)) ==
-           std::tolower(static_cast<unsigned char>(b));
-  };
-  while (t < text.size()) {
-    if (p < pattern.size() && (pattern[p] == '?' || same(pattern[p], text[t]))) {
-      ++p;
-      ++t;
-    } else if (p < pattern.size() && pattern[p] == '*') {
-      star = p++;
-      resume = t;
-    } else if (star != std::string_view::npos) {
-      p = star + 1;
-      t = ++resume;
-    } else {
-      return false;
-    }
-  }
-  while (p < pattern.size() && pattern[p] == '*') ++p;
-  return p == pattern.size();
-}
 
 // True when `value` is a string, or a list holding a string, that `match` accepts.
 template <typename Match>
@@ -46,8 +22,9 @@ bool AnyOf(const json& value, Match match) {
 
 bool ActionMatches(const json& statement) {
   if (!statement.contains("Action")) return false;
-  return AnyOf(statement["Action"],
-               [](const std::string& pattern) { return GlobMatch(pattern, "sts:AssumeRole"); });
+  return AnyOf(statement["Action"], [](const std::string& pattern) {
+    return GlobMatch(pattern, "sts:AssumeRole", /*ignore_case=*/true);
+  });
 }
 
 bool PrincipalMatches(const json& statement) {
