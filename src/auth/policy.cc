@@ -30,12 +30,24 @@ struct PolicyStatement {
 namespace {
 
 constexpr const char* kOperators[] = {
-    "StringEquals",       "StringNotEquals",      "StringEqualsIgnoreCase",
-    "StringNotEqualsIgnoreCase", "StringLike",    "StringNotLike",
-    "ArnEquals",          "ArnNotEquals",         "ArnLike",
-    "ArnNotLike",         "NumericEquals",        "NumericNotEquals",
-    "NumericLessThan",    "NumericLessThanEquals", "NumericGreaterThan",
-    "NumericGreaterThanEquals", "Bool",           "Null",
+    "StringEquals",
+    "StringNotEquals",
+    "StringEqualsIgnoreCase",
+    "StringNotEqualsIgnoreCase",
+    "StringLike",
+    "StringNotLike",
+    "ArnEquals",
+    "ArnNotEquals",
+    "ArnLike",
+    "ArnNotLike",
+    "NumericEquals",
+    "NumericNotEquals",
+    "NumericLessThan",
+    "NumericLessThanEquals",
+    "NumericGreaterThan",
+    "NumericGreaterThanEquals",
+    "Bool",
+    "Null",
 };
 
 Status Malformed(const std::string& why) {
@@ -113,9 +125,8 @@ StatusOr<PolicyStatement> ParseStatement(const json& s) {
 }
 
 bool AnyMatches(const std::vector<std::string>& patterns, std::string_view text, bool ignore_case) {
-  return std::any_of(patterns.begin(), patterns.end(), [&](const std::string& p) {
-    return GlobMatch(p, text, ignore_case);
-  });
+  return std::any_of(patterns.begin(), patterns.end(),
+                     [&](const std::string& p) { return GlobMatch(p, text, ignore_case); });
 }
 
 bool Compare(const std::string& op, const std::string& actual, const std::string& wanted) {

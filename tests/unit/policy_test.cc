@@ -52,8 +52,8 @@ TEST(PolicyTest, NotActionAndNotResource) {
     {"Effect":"Allow","NotAction":"iam:*","NotResource":"arn:aws:lambda:*:*:function:secret*"}]})";
   EXPECT_EQ(Eval({kAllButIam}, {"sts:GetCallerIdentity", "*", {}}), Decision::kAllowed);
   EXPECT_EQ(Eval({kAllButIam}, {"iam:CreateRole", "*", {}}), Decision::kImplicitDeny);
-  EXPECT_EQ(Eval({kAllButIam}, {"lambda:InvokeFunction",
-                                "arn:aws:lambda:us-east-1:1:function:secret-fn", {}}),
+  EXPECT_EQ(Eval({kAllButIam},
+                 {"lambda:InvokeFunction", "arn:aws:lambda:us-east-1:1:function:secret-fn", {}}),
             Decision::kImplicitDeny);
 }
 
@@ -63,7 +63,8 @@ TEST(PolicyTest, Conditions) {
     "Condition":{"ArnLike":{"aws:SourceArn":"arn:aws:s3:::in-*"},
                  "NumericLessThanEquals":{"lamina:size":100},
                  "BoolIfExists":{"aws:SecureTransport":"true"}}}]})";
-  AccessRequest r{"lambda:InvokeFunction", "*",
+  AccessRequest r{"lambda:InvokeFunction",
+                  "*",
                   {{"AWS:SourceArn", {"arn:aws:s3:::in-bucket"}}, {"lamina:size", {"42"}}}};
   EXPECT_EQ(Eval({kFromBucket}, r), Decision::kAllowed);  // Bool absent: IfExists holds
   r.context["aws:SecureTransport"] = {"false"};
@@ -79,7 +80,8 @@ TEST(PolicyTest, Conditions) {
     {"Effect":"Deny","Action":"*","Resource":"*",
      "Condition":{"StringNotEquals":{"aws:RequestedRegion":["us-east-1","eu-west-1"]}}},
     {"Effect":"Deny","Action":"*","Resource":"*","Condition":{"Null":{"aws:PrincipalTag/team":"true"}}}]})";
-  AccessRequest ok{"s3:GetObject", "*",
+  AccessRequest ok{"s3:GetObject",
+                   "*",
                    {{"aws:RequestedRegion", {"eu-west-1"}}, {"aws:PrincipalTag/team", {"a"}}}};
   EXPECT_EQ(Eval({kDenyOthers}, ok), Decision::kAllowed);
   ok.context["aws:RequestedRegion"] = {"ap-south-1"};
