@@ -314,6 +314,12 @@ class Scheduler::Impl {
           }
         }
       }
+      // A function with no environment left keeps no pool, nor (once it would be full again
+      // anyway) a scaling bucket: deleted functions leave nothing behind.
+      std::erase_if(pools_, [](const auto& pool) { return pool.second.empty(); });
+      std::erase_if(scaling_, [&](auto& bucket) {
+        return !pools_.count(bucket.first) && bucket.second.Full(now);
+      });
       ScheduleReap();
     });
   }

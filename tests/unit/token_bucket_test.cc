@@ -18,7 +18,9 @@ TEST(TokenBucketTest, StartsFullThenRefillsContinuouslyUpToCapacity) {
   EXPECT_TRUE(bucket.Take(t + milliseconds(5100)));
   // A long quiet spell banks no more than the capacity.
   t += seconds(3600);
+  EXPECT_TRUE(bucket.Full(t));
   EXPECT_TRUE(bucket.Take(t));
+  EXPECT_FALSE(bucket.Full(t));
   EXPECT_TRUE(bucket.Take(t));
   EXPECT_FALSE(bucket.Take(t));
 }
