@@ -3,6 +3,7 @@ minimum of 100, and the 429 TooManyRequestsException a synchronous invoke gets w
 hit (with AWS's Reason and Retry-After)."""
 
 import concurrent.futures
+import contextlib
 import json
 import time
 
@@ -18,6 +19,17 @@ def throttle(lam, name, event=None):
     with pytest.raises(botocore.exceptions.ClientError) as e:
         lam.invoke(FunctionName=name, Payload=json.dumps(event or {}))
     return e.value.response
+
+
+@contextlib.contextmanager
+def busy(lam, name, count=1):
+    """Keeps `count` invocations of `name` (SLEEPY_PY) running through the body of the with; each
+    must then succeed."""
+    with concurrent.futures.ThreadPoolExecutor(count) as pool:
+        running = [pool.submit(invoke, lam, name, {"sleep": 2}) for _ in range(count)]
+        time.sleep(1.0)
+        yield
+        assert all(r.result().function_error is None for r in running)
 
 
 def assert_throttled(response, reason):
@@ -106,11 +118,8 @@ def test_reserved_concurrency_one_throttles_the_second_concurrent_invoke(lam, ex
     name = create(lam, exec_role, {"index.py": SLEEPY_PY}, Timeout=10)
     lam.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=1)
     invoke(lam, name)  # warm, so the next one is busy for its whole sleep
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        busy = pool.submit(invoke, lam, name, {"sleep": 2})
-        time.sleep(0.7)
+    with busy(lam, name):
         assert_throttled(throttle(lam, name), "ReservedFunctionConcurrentInvocationLimitExceeded")
-        assert busy.result().function_error is None
     # The slot came back with the answer.
     assert invoke(lam, name).function_error is None
 
@@ -128,12 +137,9 @@ def test_account_limit_throttles_unreserved_functions(daemon_factory):
     with pytest.raises(lam.exceptions.InvalidParameterValueException):
         lam.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=0)
     invoke(lam, name)
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        busy = pool.submit(invoke, lam, name, {"sleep": 2})
-        time.sleep(0.7)
+    with busy(lam, name):
         # Any function: they share the account's one.
         assert_throttled(throttle(lam, other), "ConcurrentInvocationLimitExceeded")
-        assert busy.result().function_error is None
     assert invoke(lam, other).function_error is None
 
 
@@ -155,11 +161,8 @@ def test_scaling_rate_throttles_new_environments_past_it(daemon_factory):
     d = daemon_factory(extra_args=["--scaling-rate", "2"])
     lam = d.client("lambda", read_timeout=60, max_pool_connections=8)
     name = create(lam, make_role(d), {"index.py": SLEEPY_PY}, Timeout=10)
-    with concurrent.futures.ThreadPoolExecutor(2) as pool:
-        busy = [pool.submit(invoke, lam, name, {"sleep": 2}) for _ in range(2)]
-        time.sleep(1.0)
+    with busy(lam, name, count=2):
         assert_throttled(throttle(lam, name), "FunctionInvocationRateLimitExceeded")
-        assert all(b.result().function_error is None for b in busy)
     assert not invoke(lam, name).cold
 
 
@@ -174,13 +177,10 @@ def test_memory_budget_reaps_idle_environments_then_throttles(daemon_factory):
     # The idle 256 MB environment is reaped to make room for the 128 MB one, and back.
     assert invoke(lam, small).cold
     assert invoke(lam, big).cold
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        busy = pool.submit(invoke, lam, big, {"sleep": 2})
-        time.sleep(0.7)
+    with busy(lam, big):
         # Nothing idle to reap: the busy 256 MB one leaves no room.
         response = throttle(lam, small)
         assert response["Error"]["Code"] == "TooManyRequestsException"
         assert response["Reason"] == "ConcurrentInvocationLimitExceeded"
         assert "memory budget" in response["message"]
-        assert busy.result().function_error is None
     assert invoke(lam, small).function_error is None
