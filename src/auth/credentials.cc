@@ -15,15 +15,6 @@
 namespace lamina::auth {
 namespace {
 
-// Access key ids look like AWS's: a four-letter prefix and 16 of [A-Z2-7].
-std::string NewAccessKeyId() {
-  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-  std::string bytes = RandomBytes(16);
-  std::string id = "LKIA";
-  for (unsigned char b : bytes) id += kAlphabet[b % 32];
-  return id;
-}
-
 std::string NewSecret() {
   std::string s = Base64Encode(RandomBytes(30));  // 40 characters
   for (char& c : s) {
@@ -50,6 +41,14 @@ void ParseProfile(const std::string& text, Credential& out) {
 }
 
 }  // namespace
+
+std::string NewAccessKeyId(std::string_view prefix) {
+  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  std::string bytes = RandomBytes(16);
+  std::string id(prefix);
+  for (unsigned char b : bytes) id += kAlphabet[b % 32];
+  return id;
+}
 
 StatusOr<Credential> ReadCredentialsFile(const std::string& path) {
   std::string text;
@@ -80,7 +79,7 @@ StatusOr<AdminCredentials> AdminCredentials::LoadOrCreate(const std::string& dat
   if (existing.status().code() != Code::kNotFound) return existing.status();
   std::string text;
 
-  admin.access_key_id = NewAccessKeyId();
+  admin.access_key_id = NewAccessKeyId("LKIA");
   admin.secret_access_key = NewSecret();
   text = "[default]\naws_access_key_id = " + admin.access_key_id +
          "\naws_secret_access_key = " + admin.secret_access_key + "\n";
@@ -88,6 +87,15 @@ StatusOr<AdminCredentials> AdminCredentials::LoadOrCreate(const std::string& dat
   RETURN_IF_ERROR(WriteFileDurably(path, text, 0600));
   *created = true;
   return AdminCredentials(std::move(admin), std::move(path));
+}
+
+Status UnrecognizedClient() {
+  return Unauthenticated("The security token included in the request is invalid.",
+                         "UnrecognizedClientException");
+}
+
+StatusOr<Credential> CredentialProvider::FindSession(std::string_view, std::string_view) const {
+  return UnrecognizedClient();
 }
 
 std::optional<Credential> AdminCredentials::Find(std::string_view access_key_id) const {

@@ -349,15 +349,21 @@ StatusOr<Principal> Verify(const http::HttpRequest& request, const CredentialPro
     payload_hash = Hex256(request.body);
   }
 
-  Principal principal{parts.scope.access_key_id, "", ""};
+  Principal principal;
+  principal.access_key_id = parts.scope.access_key_id;
   if (!options.check_signature) {
     principal.arn = "arn:aws:iam::000000000000:root";
     return principal;
   }
-  std::optional<Credential> credential = credentials.Find(parts.scope.access_key_id);
-  if (!credential) {
-    return Unauthenticated("The security token included in the request is invalid.",
-                           "UnrecognizedClientException");
+  // Temporary keys come with their session token, in a header or (presigned) in the query.
+  const std::string* token = request.Header("x-amz-security-token");
+  if (!token) token = QueryValue(params, "X-Amz-Security-Token");
+  std::optional<Credential> credential;
+  if (token) {
+    ASSIGN_OR_RETURN(credential, credentials.FindSession(parts.scope.access_key_id, *token));
+  } else {
+    credential = credentials.Find(parts.scope.access_key_id);
+    if (!credential) return UnrecognizedClient();
   }
 
   std::string canonical_query;
@@ -385,6 +391,7 @@ StatusOr<Principal> Verify(const http::HttpRequest& request, const CredentialPro
   }
   principal.arn = credential->principal_arn;
   principal.user_id = credential->user_id;
+  principal.role_name = credential->role_name;
   return principal;
 }
 

@@ -35,6 +35,7 @@ struct Principal {
   std::string access_key_id;
   std::string arn;
   std::string user_id;
+  std::string role_name;  // for temporary credentials of an assumed role
 };
 
 struct VerifyOptions {
@@ -46,9 +47,11 @@ struct VerifyOptions {
   bool check_signature = true;
 };
 
-// Verifies the request's signature. Errors carry the JSON-protocol AWS error names:
-// MissingAuthenticationTokenException, IncompleteSignatureException, InvalidSignatureException,
-// UnrecognizedClientException (all Code::kUnauthenticated), or XAmzContentSHA256Mismatch.
+// Verifies the request's signature. A request with X-Amz-Security-Token (header, or query when
+// presigned) is checked against the provider's sessions, any other against its long-term keys.
+// Errors carry the JSON-protocol AWS error names: MissingAuthenticationTokenException,
+// IncompleteSignatureException, InvalidSignatureException, UnrecognizedClientException,
+// ExpiredTokenException (all Code::kUnauthenticated), or XAmzContentSHA256Mismatch.
 StatusOr<Principal> Verify(const http::HttpRequest& request, const CredentialProvider& credentials,
                            const Clock& clock, const VerifyOptions& options);
 

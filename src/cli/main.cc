@@ -74,6 +74,12 @@ int Main(int argc, char** argv) {
                    "quarters of the machine's)")
       ->capture_default_str()
       ->check(CLI::Range(int64_t{0}, int64_t{1} << 40));
+  serve
+      ->add_option("--credentials-ttl", options.credentials_ttl_s,
+                   "Seconds an execution environment's role credentials are valid; environments "
+                   "are replaced before theirs expire")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{10}, int64_t{43200}));
   serve->add_option("--log-level", log_level, "debug, info, warn or error")
       ->capture_default_str()
       ->check(CLI::IsMember({"debug", "info", "warn", "error"}));

@@ -69,6 +69,9 @@ inline Status Conflict(std::string m, std::string t = {}) {
 inline Status Unauthenticated(std::string m, std::string t = {}) {
   return {Code::kUnauthenticated, std::move(m), std::move(t)};
 }
+inline Status PermissionDenied(std::string m, std::string t = {}) {
+  return {Code::kPermissionDenied, std::move(m), std::move(t)};
+}
 inline Status TooLarge(std::string m, std::string t = {}) {
   return {Code::kTooLarge, std::move(m), std::move(t)};
 }

@@ -6,9 +6,13 @@
 // one place where the service turns a Status into its wire shape.
 #pragma once
 
+#include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "auth/authorizer.h"
 #include "common/status.h"
 #include "http/message.h"
 
@@ -20,9 +24,26 @@ struct CallContext {
   std::string principal_arn;  // e.g. arn:aws:iam::000000000000:root
   std::string access_key_id;
   std::string user_id;
-  std::string account_id;  // the daemon's account
-  std::string region;      // the daemon's region
-  std::string host;        // the Host header, for URLs handed back to the caller
+  std::string account_id;   // the daemon's account
+  std::string region;       // the daemon's region
+  std::string host;         // the Host header, for URLs handed back to the caller
+  int64_t received_ms = 0;  // when the edge took the request, by the daemon's clock
+  // Set when the caller signed with temporary credentials of an assumed role.
+  std::string role_name;
+  // Set when the request came from inside an execution environment (the relayed AWS endpoint):
+  // the ARN of the function that made it.
+  std::string source_function_arn;
+  const auth::Authorizer* authorizer = nullptr;  // checks role sessions; null: no checks
+
+  // Whether the caller may perform `action` ("lambda:GetFunction") on `resource` (an ARN, or
+  // "*"): the account's own keys may do anything, a role session what its role's policies allow,
+  // with the global condition keys (aws:PrincipalArn, aws:userid, aws:PrincipalAccount,
+  // aws:RequestedRegion, aws:CurrentTime, aws:EpochTime, lambda:SourceFunctionArn when set) and
+  // `keys` in the evaluation context. kPermissionDenied in AWS's words otherwise.
+  Status Authorize(std::string action, std::string resource,
+                   std::map<std::string, std::vector<std::string>> keys = {}) const;
+  // Whether Authorize would answer without reading the store.
+  bool AuthorizeIsQuick() const;
 };
 
 class Service {

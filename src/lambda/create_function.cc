@@ -35,6 +35,7 @@ OpResult CreateFunction(OpContext& op) {
         "Unsupported qualifier in FunctionName: a new function has only "
         "$LATEST.");
   }
+  RETURN_IF_ERROR(op.call.Authorize("lambda:CreateFunction", op.FunctionArn(ref.name)));
 
   FunctionRecord record;
   record.configuration = {{"FunctionName", ref.name},

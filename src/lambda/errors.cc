@@ -30,6 +30,7 @@ constexpr WireError kErrors[] = {
     {"IncompleteSignatureException", 403, false, false},
     {"InvalidSignatureException", 403, false, false},
     {"UnrecognizedClientException", 403, false, false},
+    {"ExpiredTokenException", 403, false, false},
     {"AccessDeniedException", 403, false, false},
     {"XAmzContentSHA256Mismatch", 400, false, false},
     {"UnknownOperationException", 404, false, false},

@@ -374,6 +374,8 @@ Status ApplyConfiguration(const json& body, bool creating, const http::CallConte
         "created with deployment packages.");
   }
   if (role) {
+    // Whoever gives a function a role passes that role on, as on AWS.
+    RETURN_IF_ERROR(call.Authorize("iam:PassRole", role->get<std::string>()));
     ASSIGN_OR_RETURN(bool assumable,
                      deps.iam->CanLambdaAssume(role->get<std::string>(), call.account_id));
     if (!assumable) {

@@ -16,26 +16,55 @@ struct Route {
   const char* method;
   const char* pattern;  // segments; "{Name}" captures one decoded segment
   Operation operation;
+  // The IAM action the router checks before the operation runs; null when the operation checks
+  // itself (CreateFunction: its resource is in the body) or needs no check (code downloads are
+  // presigned by the daemon).
+  const char* action;
 };
 
 constexpr Route kRoutes[] = {
-    {"POST", "/2015-03-31/functions", CreateFunction},
-    {"GET", "/2015-03-31/functions", ListFunctions},
-    {"GET", "/2015-03-31/functions/{FunctionName}", GetFunction},
-    {"DELETE", "/2015-03-31/functions/{FunctionName}", DeleteFunction},
-    {"GET", "/2015-03-31/functions/{FunctionName}/configuration", GetFunctionConfiguration},
-    {"PUT", "/2015-03-31/functions/{FunctionName}/configuration", UpdateFunctionConfiguration},
-    {"PUT", "/2015-03-31/functions/{FunctionName}/code", UpdateFunctionCode},
-    {"GET", "/2016-08-19/account-settings", GetAccountSettings},
-    {"PUT", "/2017-10-31/functions/{FunctionName}/concurrency", PutFunctionConcurrency},
-    {"GET", "/2019-09-30/functions/{FunctionName}/concurrency", GetFunctionConcurrency},
-    {"DELETE", "/2017-10-31/functions/{FunctionName}/concurrency", DeleteFunctionConcurrency},
-    {"POST", "/2017-03-31/tags/{Resource}", TagResource},
-    {"DELETE", "/2017-03-31/tags/{Resource}", UntagResource},
-    {"GET", "/2017-03-31/tags/{Resource}", ListTags},
-    {"GET", "/_lamina/code/{Blob}", DownloadCode},
-    {"POST", "/2015-03-31/functions/{FunctionName}/invocations", nullptr},  // Invoke, async
+    {"POST", "/2015-03-31/functions", CreateFunction, nullptr},
+    {"GET", "/2015-03-31/functions", ListFunctions, "lambda:ListFunctions"},
+    {"GET", "/2015-03-31/functions/{FunctionName}", GetFunction, "lambda:GetFunction"},
+    {"DELETE", "/2015-03-31/functions/{FunctionName}", DeleteFunction, "lambda:DeleteFunction"},
+    {"GET", "/2015-03-31/functions/{FunctionName}/configuration", GetFunctionConfiguration,
+     "lambda:GetFunctionConfiguration"},
+    {"PUT", "/2015-03-31/functions/{FunctionName}/configuration", UpdateFunctionConfiguration,
+     "lambda:UpdateFunctionConfiguration"},
+    {"PUT", "/2015-03-31/functions/{FunctionName}/code", UpdateFunctionCode,
+     "lambda:UpdateFunctionCode"},
+    {"GET", "/2016-08-19/account-settings", GetAccountSettings, "lambda:GetAccountSettings"},
+    {"PUT", "/2017-10-31/functions/{FunctionName}/concurrency", PutFunctionConcurrency,
+     "lambda:PutFunctionConcurrency"},
+    {"GET", "/2019-09-30/functions/{FunctionName}/concurrency", GetFunctionConcurrency,
+     "lambda:GetFunctionConcurrency"},
+    {"DELETE", "/2017-10-31/functions/{FunctionName}/concurrency", DeleteFunctionConcurrency,
+     "lambda:DeleteFunctionConcurrency"},
+    {"POST", "/2017-03-31/tags/{Resource}", TagResource, "lambda:TagResource"},
+    {"DELETE", "/2017-03-31/tags/{Resource}", UntagResource, "lambda:UntagResource"},
+    {"GET", "/2017-03-31/tags/{Resource}", ListTags, "lambda:ListTags"},
+    {"GET", "/_lamina/code/{Blob}", DownloadCode, nullptr},
+    // Invoke answers asynchronously.
+    {"POST", "/2015-03-31/functions/{FunctionName}/invocations", nullptr, "lambda:InvokeFunction"},
 };
+
+// Whether the caller may run `route`'s operation: its action on the function it names (the
+// qualified ARN when a Qualifier is given), the tagged resource, or "*". A function name that
+// does not parse is left to the operation, which reports it.
+Status AuthorizeRoute(const Route& route, const OpContext& op) {
+  if (route.action == nullptr || op.call.role_name.empty()) return Status::Ok();
+  std::string resource = "*";
+  if (auto name = op.path.find("FunctionName"); name != op.path.end()) {
+    auto ref = ParseFunctionName(name->second, "functionName", op.call.region, op.call.account_id);
+    if (!ref.ok()) return Status::Ok();
+    std::string qualifier = ref->qualifier;
+    if (const std::string* q = op.Query("Qualifier")) qualifier = *q;
+    resource = op.FunctionArn(ref->name, qualifier);
+  } else if (auto tagged = op.path.find("Resource"); tagged != op.path.end()) {
+    resource = tagged->second;
+  }
+  return op.call.Authorize(route.action, std::move(resource));
+}
 
 std::vector<std::string> Segments(std::string_view path) {
   std::vector<std::string> out;
@@ -139,7 +168,11 @@ void LambdaService::Handle(const http::CallContext& context, http::HttpRequest r
       respond(RenderError(context, InvalidParameterValue("The query string is not well-formed.")));
       return;
     }
-    if (route.operation == nullptr) {  // Invoke answers asynchronously
+    if (Status allowed = AuthorizeRoute(route, op); !allowed.ok()) {
+      respond(RenderError(context, allowed));
+      return;
+    }
+    if (route.operation == nullptr) {
       Invoke(op, [respond](OpResult r) {
         respond(r.ok() ? std::move(*r) : lambda::RenderError(r.status()));
       });

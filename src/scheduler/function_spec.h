@@ -28,6 +28,12 @@ struct FunctionSpec {
   std::string application_log_level;  // LoggingConfig.ApplicationLogLevel (JSON format only)
   std::string role_arn;
   std::string region;
+  // The execution role's temporary credentials for one environment: the scheduler issues them as
+  // it starts the environment. Empty (and 0) when environments get none.
+  std::string access_key_id;
+  std::string secret_access_key;
+  std::string session_token;
+  int64_t credentials_expire_ms = 0;
 };
 
 struct InvocationRequest {

@@ -66,6 +66,11 @@ std::vector<std::string> RuntimeEnvironment(const FunctionSpec& spec,
       {"LAMBDA_RUNTIME_DIR", "/var/runtime"},
       {"TZ", ":UTC"},
   };
+  if (spec.credentials_expire_ms != 0) {
+    reserved["AWS_ACCESS_KEY_ID"] = spec.access_key_id;
+    reserved["AWS_SECRET_ACCESS_KEY"] = spec.secret_access_key;
+    reserved["AWS_SESSION_TOKEN"] = spec.session_token;
+  }
   // AWS leaves it undefined for the OS-only runtimes (the provided family).
   if (spec.runtime.rfind("provided", 0) != 0) {
     reserved["AWS_EXECUTION_ENV"] = "AWS_Lambda_" + spec.runtime;

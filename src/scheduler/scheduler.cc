@@ -14,6 +14,7 @@
 #include <optional>
 #include <set>
 
+#include "common/clock.h"
 #include "common/log.h"
 #include "common/token_bucket.h"
 
@@ -102,6 +103,7 @@ class Scheduler::Impl {
       return done(std::move(r));
     }
     auto& pool = pools_[spec.name];
+    RetireExpiring(pool, spec.timeout_s);
     // Warm: the most recently used idle environment of this revision; failing that, one whose
     // runtime has answered but not yet come back for the next event (it will, in microseconds).
     std::shared_ptr<Environment> warm;
@@ -128,6 +130,27 @@ class Scheduler::Impl {
                                 std::to_string(options_.memory_budget_mb) + " MB) is in use."));
     }
     StartCold(std::move(spec), std::move(request), std::move(done), false);
+  }
+
+  // Removes the idle environments whose role credentials would expire before an invocation of
+  // `timeout_s` ends (with a second to spare); busy ones are retired when they finish.
+  void RetireExpiring(Pool& pool, int timeout_s) {
+    int64_t deadline = ::lamina::NowMillis() + (timeout_s + 1) * 1000LL;
+    for (auto it = pool.begin(); it != pool.end();) {
+      int64_t expires = (*it)->spec().credentials_expire_ms;
+      if (expires == 0 || expires > deadline) {
+        ++it;
+        continue;
+      }
+      auto state = (*it)->state();
+      if (state == Environment::State::kIdle || state == Environment::State::kFinishing) {
+        Destroy(*it);
+        it = pool.erase(it);
+      } else {
+        retiring_.insert(it->get());
+        ++it;
+      }
+    }
   }
 
   static InvocationResult Throttled(std::string reason, std::string message) {
@@ -166,6 +189,14 @@ class Scheduler::Impl {
   // Starts a new environment for `request`. With `invoke_phase_init` it is the retry of an init
   // that ran out of its 10 s: the new init then counts against the invocation's timeout.
   void StartCold(FunctionSpec spec, InvocationRequest request, Done done, bool invoke_phase_init) {
+    if (options_.issue_credentials) {
+      if (Status issued = options_.issue_credentials(spec); !issued.ok()) {
+        InvocationResult r;
+        r.kind = InvocationResult::Kind::kPlatformError;
+        r.payload = "cannot issue the execution role's credentials: " + issued.message();
+        return done(std::move(r));
+      }
+    }
     auto env = std::make_shared<Environment>(io_, spec, NextUid());
     pools_[spec.name].push_back(env);
     if (!invoke_phase_init) {

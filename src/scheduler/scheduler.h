@@ -38,6 +38,11 @@ struct SchedulerOptions {
   // exceed it. A cold start that would is given room by reaping idle environments (least recently
   // used first), or throttled.
   int64_t memory_budget_mb = 16384;
+  // Issues a new environment's credentials for its function's execution role (into the spec's
+  // credential members). An environment whose credentials would expire before an invocation's
+  // deadline gets no more invocations: it is retired and a new one started, so credentials
+  // rotate. Null: environments get no credentials.
+  std::function<Status(FunctionSpec&)> issue_credentials;
 };
 
 class Scheduler {

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "auth/credentials.h"
+#include "auth/session_credentials.h"
 #include "common/fd.h"
 #include "common/file_util.h"
 #include "common/log.h"
@@ -26,6 +27,7 @@
 #include "scheduler/scheduler.h"
 #include "server/edge.h"
 #include "services/iam/iam_service.h"
+#include "services/iam/role_sessions.h"
 #include "services/iam/sts_service.h"
 #include "services/logs/logs_service.h"
 #include "services/logs/sqlite_log_store.h"
@@ -147,6 +149,13 @@ int RunDaemon(const DaemonOptions& options) {
     log::Error("cannot load credentials", {{"error", admin.status().ToString()}});
     return 1;
   }
+  SystemClock clock;
+  auto sessions = auth::SessionCredentials::LoadOrCreate(options.data_dir, &clock);
+  if (!sessions.ok()) {
+    log::Error("cannot load the session key", {{"error", sessions.status().ToString()}});
+    return 1;
+  }
+  auth::Keyring keyring(&admin.value(), &sessions.value());
   auto store = store::SqliteStore::Open(options.data_dir + "/lamina.db");
   if (!store.ok()) {
     log::Error("cannot open store", {{"error", store.status().ToString()}});
@@ -158,7 +167,6 @@ int RunDaemon(const DaemonOptions& options) {
     return 1;
   }
 
-  SystemClock clock;
   auto log_store = services::logs::SqliteLogStore::Open(
       options.data_dir + "/logs.db", services::logs::SqliteLogStoreOptions{}, &clock);
   if (!log_store.ok()) {
@@ -169,7 +177,7 @@ int RunDaemon(const DaemonOptions& options) {
   invoke::AsyncLogSink log_sink(&store_sink);
   services::logs::LogsService logs(log_store->get(), &clock, [&log_sink] { log_sink.Flush(); });
   services::iam::IamService iam(store->get(), &clock);
-  services::iam::StsService sts;
+  services::iam::StsService sts(store->get(), &clock, &sessions.value());
 
   // The daemon's event loop: every socket (HTTP and execution environments) and the scheduler
   // live on it, so a warm invocation runs start to finish on this one thread.
@@ -180,7 +188,20 @@ int RunDaemon(const DaemonOptions& options) {
   std::unique_ptr<sandbox::CgroupHost> cgroups;
   std::unique_ptr<scheduler::Scheduler> scheduler;
   std::unique_ptr<invoke::Invoker> invoker;
+  services::iam::RoleSessions role_sessions(store->get(), &clock, &sessions.value());
   if (auto sandboxes = PrepareSandboxes(options, code); sandboxes.ok()) {
+    // Each environment gets its function's role credentials, AWS's session named after the
+    // function.
+    sandboxes->options.issue_credentials =
+        [&role_sessions,
+         ttl_ms = options.credentials_ttl_s * 1000](scheduler::FunctionSpec& spec) -> Status {
+      ASSIGN_OR_RETURN(auth::Credential c, role_sessions.Issue(spec.role_arn, spec.name, ttl_ms));
+      spec.access_key_id = std::move(c.access_key_id);
+      spec.secret_access_key = std::move(c.secret_access_key);
+      spec.session_token = std::move(c.session_token);
+      spec.credentials_expire_ms = c.expires_ms;
+      return Status::Ok();
+    };
     cgroups = std::move(sandboxes->cgroups);
     scheduler = std::make_unique<scheduler::Scheduler>(sandboxes->options, cgroups.get(), io);
     invoker = std::make_unique<invoke::Invoker>(scheduler.get(), &log_sink);
@@ -195,7 +216,7 @@ int RunDaemon(const DaemonOptions& options) {
   edge_options.region = options.region;
   edge_options.account_id = options.account_id;
   edge_options.auth_enabled = options.auth_enabled;
-  Edge edge(edge_options, &admin.value(), &clock);
+  Edge edge(edge_options, &keyring, &clock, iam.authorizer());
   edge.AddService(&lambda_service);
   edge.AddService(&iam);
   edge.AddService(&sts);

@@ -20,6 +20,7 @@ struct DaemonOptions {
   int concurrency_limit = 1000;            // the account's concurrent executions
   int scale_per_10s = 1000;                // new environments per function per 10 s
   int64_t memory_budget_mb = 0;            // for all environments; 0: three quarters of RAM
+  int64_t credentials_ttl_s = 6 * 3600;    // of each environment's execution-role credentials
 };
 
 // Returns the process exit code.

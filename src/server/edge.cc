@@ -62,10 +62,12 @@ http::HttpResponse Health() {
 
 }  // namespace
 
-Edge::Edge(EdgeOptions options, const auth::CredentialProvider* credentials, const Clock* clock)
+Edge::Edge(EdgeOptions options, const auth::CredentialProvider* credentials, const Clock* clock,
+           const auth::Authorizer* authorizer)
     : options_(std::move(options)),
       credentials_(credentials),
       clock_(clock),
+      authorizer_(authorizer),
       pool_(std::make_unique<Pool>(options_.worker_threads)) {}
 
 Edge::~Edge() { pool_->Join(); }
@@ -114,13 +116,13 @@ void Edge::Handle(http::HttpRequest request, http::Responder respond) {
   }
   http::CallContext context = NewContext(request);
   if (service->RunsOnLoop(context, request)) {
-    Serve(service, std::move(context), std::move(request), std::move(respond));
+    Serve(service, std::move(context), std::move(request), std::move(respond), true);
     return;
   }
   // Services touch the store and the disk, and large bodies take long to hash: off the loop.
   pool_->Post([this, service, context = std::move(context), request = std::move(request),
                respond = std::move(respond)]() mutable {
-    Serve(service, std::move(context), std::move(request), std::move(respond));
+    Serve(service, std::move(context), std::move(request), std::move(respond), false);
   });
 }
 
@@ -129,12 +131,14 @@ http::CallContext Edge::NewContext(const http::HttpRequest& request) const {
   context.request_id = RandomUuid();
   context.account_id = options_.account_id;
   context.region = options_.region;
+  context.received_ms = clock_->NowMillis();
+  context.authorizer = authorizer_;
   if (const std::string* host = request.Header("host")) context.host = *host;
   return context;
 }
 
 void Edge::Serve(http::Service* service, http::CallContext context, http::HttpRequest request,
-                 http::Responder respond) {
+                 http::Responder respond, bool on_loop) {
   auto started = std::chrono::steady_clock::now();
 
   std::string method = request.method, path = request.path;
@@ -168,6 +172,15 @@ void Edge::Serve(http::Service* service, http::CallContext context, http::HttpRe
   context.principal_arn = principal->arn;
   context.access_key_id = principal->access_key_id;
   context.user_id = principal->user_id.empty() ? options_.account_id : principal->user_id;
+  context.role_name = principal->role_name;
+  if (on_loop && !context.AuthorizeIsQuick()) {
+    // The caller's role policies are not in memory yet, and reading them would block the loop.
+    pool_->Post([service, context = std::move(context), request = std::move(request),
+                 finish = std::move(finish)]() mutable {
+      service->Handle(context, std::move(request), std::move(finish));
+    });
+    return;
+  }
   service->Handle(context, std::move(request), std::move(finish));
 }
 

@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 
+#include "auth/authorizer.h"
 #include "auth/credentials.h"
 #include "common/clock.h"
 #include "http/message.h"
@@ -26,8 +27,10 @@ struct EdgeOptions {
 
 class Edge final : public http::Handler {
  public:
-  // `credentials` and `clock` must outlive the edge.
-  Edge(EdgeOptions options, const auth::CredentialProvider* credentials, const Clock* clock);
+  // `credentials`, `clock` and `authorizer` must outlive the edge. Services check role sessions'
+  // requests with `authorizer` (null: no checks).
+  Edge(EdgeOptions options, const auth::CredentialProvider* credentials, const Clock* clock,
+       const auth::Authorizer* authorizer = nullptr);
   ~Edge() override;
 
   // Registers a service under its signing name; it must outlive the edge. Not thread-safe: call
@@ -43,12 +46,14 @@ class Edge final : public http::Handler {
  private:
   http::Service* Route(const http::HttpRequest& request) const;
   http::CallContext NewContext(const http::HttpRequest& request) const;
+  // Verifies the request and hands it to `service`; `on_loop` when called on the event loop.
   void Serve(http::Service* service, http::CallContext context, http::HttpRequest request,
-             http::Responder respond);
+             http::Responder respond, bool on_loop);
 
   EdgeOptions options_;
   const auth::CredentialProvider* credentials_;
   const Clock* clock_;
+  const auth::Authorizer* authorizer_;
   std::map<std::string, http::Service*, std::less<>> services_;
   class Pool;
   std::unique_ptr<Pool> pool_;

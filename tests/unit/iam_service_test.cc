@@ -404,7 +404,9 @@ TEST_F(IamServiceTest, CanLambdaAssumeChecksArnAccountRoleAndTrust) {
 }
 
 TEST(IamStsServiceTest, GetCallerIdentityAnswersFromTheContext) {
-  StsService sts;
+  FakeClock clock(1700000000000);
+  auth::SessionCredentials sessions(std::string(32, 'k'), &clock);
+  StsService sts(nullptr, &clock, &sessions);
   http::CallContext context;
   context.request_id = "req-9";
   context.principal_arn = "arn:aws:iam::000000000000:root";
@@ -424,10 +426,15 @@ TEST(IamStsServiceTest, GetCallerIdentityAnswersFromTheContext) {
             "</GetCallerIdentityResult><ResponseMetadata><RequestId>req-9</RequestId>"
             "</ResponseMetadata></GetCallerIdentityResponse>");
 
-  request.body = "Action=AssumeRole&Version=2011-06-15";
+  request.body = "Action=GetSessionToken&Version=2011-06-15";
   sts.Handle(context, request, [&](http::HttpResponse r) { response = std::move(r); });
   EXPECT_EQ(response.status, 400);
   EXPECT_EQ(Field(response.body, "Code"), "InvalidAction");
+
+  request.body = "Action=AssumeRole&Version=2011-06-15";
+  sts.Handle(context, request, [&](http::HttpResponse r) { response = std::move(r); });
+  EXPECT_EQ(response.status, 400);
+  EXPECT_EQ(Field(response.body, "Code"), "ValidationError");
 
   response = sts.RenderError(context, Unauthenticated("Missing Authentication Token",
                                                       "MissingAuthenticationTokenException"));

@@ -46,8 +46,8 @@ bool IsTagChar(uint32_t c) {
 bool IsControl(uint32_t c) { return c < 0x20 || (c >= 0x7f && c <= 0x9f); }
 
 void CheckName(Violations& violations, std::string_view member, const std::string& value,
-               size_t max) {
-  violations.Length(member, value, 1, max);
+               size_t max, size_t min = 1) {
+  violations.Length(member, value, min, max);
   if (!value.empty()) {
     violations.Pattern(member, value, AllCodePoints(value, IsNameChar), "[\\w+=,.@-]+");
   }
@@ -57,6 +57,11 @@ void CheckName(Violations& violations, std::string_view member, const std::strin
 
 void CheckRoleName(Violations& violations, std::string_view member, const std::string& value) {
   CheckName(violations, member, value, 64);
+}
+
+void CheckRoleSessionName(Violations& violations, std::string_view member,
+                          const std::string& value) {
+  CheckName(violations, member, value, 64, 2);
 }
 
 void CheckPolicyName(Violations& violations, std::string_view member, const std::string& value) {

@@ -15,6 +15,9 @@ inline constexpr size_t kMaxPolicyDocumentChars = 131072;
 
 // [\w+=,.@-]+, 1..64 characters.
 void CheckRoleName(Violations& violations, std::string_view member, const std::string& value);
+// [\w+=,.@-]+, 2..64 characters.
+void CheckRoleSessionName(Violations& violations, std::string_view member,
+                          const std::string& value);
 // [\w+=,.@-]+, 1..128 characters.
 void CheckPolicyName(Violations& violations, std::string_view member, const std::string& value);
 // "/" or "/.../" of printable ASCII, 1..512 characters.

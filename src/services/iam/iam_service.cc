@@ -21,21 +21,22 @@ struct OperationEntry {
   std::string_view action;
   Operation run;
   bool has_result;  // operations without output answer with ResponseMetadata only
+  bool changes;     // whether it changes roles or their policies
 };
 
 constexpr OperationEntry kOperations[] = {
-    {"CreateRole", CreateRole, true},
-    {"GetRole", GetRole, true},
-    {"ListRoles", ListRoles, true},
-    {"DeleteRole", DeleteRole, false},
-    {"PutRolePolicy", PutRolePolicy, false},
-    {"GetRolePolicy", GetRolePolicy, true},
-    {"DeleteRolePolicy", DeleteRolePolicy, false},
-    {"ListRolePolicies", ListRolePolicies, true},
-    {"AttachRolePolicy", AttachRolePolicy, false},
-    {"DetachRolePolicy", DetachRolePolicy, false},
-    {"ListAttachedRolePolicies", ListAttachedRolePolicies, true},
-    {"SimulateCustomPolicy", SimulateCustomPolicy, true},
+    {"CreateRole", CreateRole, true, true},
+    {"GetRole", GetRole, true, false},
+    {"ListRoles", ListRoles, true, false},
+    {"DeleteRole", DeleteRole, false, true},
+    {"PutRolePolicy", PutRolePolicy, false, true},
+    {"GetRolePolicy", GetRolePolicy, true, false},
+    {"DeleteRolePolicy", DeleteRolePolicy, false, true},
+    {"ListRolePolicies", ListRolePolicies, true, false},
+    {"AttachRolePolicy", AttachRolePolicy, false, true},
+    {"DetachRolePolicy", DetachRolePolicy, false, true},
+    {"ListAttachedRolePolicies", ListAttachedRolePolicies, true, false},
+    {"SimulateCustomPolicy", SimulateCustomPolicy, true, false},
 };
 
 const OperationEntry* FindOperation(std::string_view action) {
@@ -45,9 +46,23 @@ const OperationEntry* FindOperation(std::string_view action) {
   return nullptr;
 }
 
+// The resource an operation acts on, as IAM policies name it: the role's ARN (with the path of
+// the role as stored, when it exists) for role operations, else "*".
+StatusOr<std::string> ResourceOf(const http::CallContext& context, const QueryArgs& args,
+                                 const RoleStore& roles) {
+  const std::string* name = args.Find("RoleName");
+  if (name == nullptr) return std::string("*");
+  Role role;
+  role.name = *name;
+  ASSIGN_OR_RETURN(std::optional<StoredRole> found, roles.Find(*name));
+  if (found) role = std::move(found->role);
+  return RoleArn(context.account_id, role);
+}
+
 }  // namespace
 
-IamService::IamService(store::Store* store, const Clock* clock) : store_(store), clock_(clock) {}
+IamService::IamService(store::Store* store, const Clock* clock)
+    : store_(store), clock_(clock), authorizer_(store) {}
 
 void IamService::Handle(const http::CallContext& context, http::HttpRequest request,
                         http::Responder respond) {
@@ -60,11 +75,17 @@ void IamService::Handle(const http::CallContext& context, http::HttpRequest requ
 
   RoleStore roles(store_);
   RolePolicyStore policies(store_, &roles);
+  if (!context.role_name.empty()) {  // only role sessions are limited
+    auto resource = ResourceOf(context, *args, roles);
+    if (!resource.ok()) return respond(RenderError(context, resource.status()));
+    Status allowed = context.Authorize("iam:" + *action, *resource);
+    if (!allowed.ok()) return respond(RenderError(context, allowed));
+  }
   IamCall call{context, *args, *clock_, roles, policies};
   XmlWriter result;
-  if (Status status = operation->run(call, result); !status.ok()) {
-    return respond(RenderError(context, status));
-  }
+  Status status = operation->run(call, result);
+  if (operation->changes) authorizer_.Invalidate();
+  if (!status.ok()) return respond(RenderError(context, status));
   std::string result_xml = result.Finish();
   respond(RenderQueryResult(kIamApi, *action, operation->has_result ? &result_xml : nullptr,
                             context.request_id));

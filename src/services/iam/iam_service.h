@@ -8,6 +8,7 @@
 #include "common/clock.h"
 #include "common/status.h"
 #include "http/service.h"
+#include "services/iam/role_authorizer.h"
 #include "store/store.h"
 
 namespace lamina::services::iam {
@@ -27,9 +28,13 @@ class IamService final : public http::Service {
   // lambda.amazonaws.com to sts:AssumeRole. Thread-safe.
   StatusOr<bool> CanLambdaAssume(const std::string& role_arn, const std::string& account_id) const;
 
+  // Decides what role sessions may do, from the roles' policies as this service keeps them.
+  const auth::Authorizer* authorizer() const { return &authorizer_; }
+
  private:
   store::Store* store_;
   const Clock* clock_;
+  RoleAuthorizer authorizer_;
 };
 
 }  // namespace lamina::services::iam

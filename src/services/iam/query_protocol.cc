@@ -43,6 +43,7 @@ constexpr AuthRename kAuthRenames[] = {
     {"IncompleteSignatureException", "IncompleteSignature", 403},
     {"InvalidSignatureException", "SignatureDoesNotMatch", 403},
     {"UnrecognizedClientException", "InvalidClientTokenId", 403},
+    {"ExpiredTokenException", "ExpiredToken", 403},
 };
 
 int HttpStatusOf(Code code) {

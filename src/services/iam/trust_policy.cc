@@ -27,15 +27,20 @@ bool ActionMatches(const json& statement) {
   });
 }
 
-bool PrincipalMatches(const json& statement) {
+bool PrincipalMatches(const json& statement, std::string_view type,
+                      const std::vector<std::string>& names) {
   if (!statement.contains("Principal")) return false;
   const json& principal = statement["Principal"];
   if (principal.is_string()) return principal.get<std::string>() == "*";
   if (!principal.is_object()) return false;
   auto is_star = [](const std::string& s) { return s == "*"; };
   if (principal.contains("AWS") && AnyOf(principal["AWS"], is_star)) return true;
-  return principal.contains("Service") && AnyOf(principal["Service"], [](const std::string& s) {
-           return s == kLambdaServicePrincipal;
+  std::string key(type);
+  return principal.contains(key) && AnyOf(principal[key], [&names](const std::string& s) {
+           for (const std::string& name : names) {
+             if (s == name) return true;
+           }
+           return false;
          });
 }
 
@@ -47,6 +52,11 @@ bool EffectIs(const json& statement, std::string_view effect) {
 }  // namespace
 
 bool TrustsLambda(std::string_view document) {
+  return Trusts(document, "Service", {std::string(kLambdaServicePrincipal)});
+}
+
+bool Trusts(std::string_view document, std::string_view type,
+            const std::vector<std::string>& names) {
   json policy = json::parse(document, nullptr, /*allow_exceptions=*/false);
   if (policy.is_discarded() || !policy.is_object() || !policy.contains("Statement")) return false;
   json statements = policy["Statement"];
@@ -58,7 +68,7 @@ bool TrustsLambda(std::string_view document) {
         statement.contains("NotPrincipal")) {
       continue;
     }
-    if (!ActionMatches(statement) || !PrincipalMatches(statement)) continue;
+    if (!ActionMatches(statement) || !PrincipalMatches(statement, type, names)) continue;
     if (EffectIs(statement, "Deny") && !statement.contains("Condition")) return false;
     if (EffectIs(statement, "Allow")) allowed = true;
   }

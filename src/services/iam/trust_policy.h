@@ -1,7 +1,9 @@
-// Whether a role's trust policy lets Lambda assume it.
+// Whether a role's trust policy lets a principal assume it.
 #pragma once
 
+#include <string>
 #include <string_view>
+#include <vector>
 
 namespace lamina::services::iam {
 
@@ -15,5 +17,10 @@ inline constexpr std::string_view kLambdaServicePrincipal = "lambda.amazonaws.co
 // aws:SourceAccount, would hold). Statements using NotAction or NotPrincipal never grant.
 // False for a document that is not JSON.
 bool TrustsLambda(std::string_view document);
+
+// The same for principals of `type` ("Service" or "AWS") named by any of `names` (ARNs, account
+// ids); a Principal of "*" or {"AWS": "*"} trusts everyone.
+bool Trusts(std::string_view document, std::string_view type,
+            const std::vector<std::string>& names);
 
 }  // namespace lamina::services::iam

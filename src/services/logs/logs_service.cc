@@ -32,6 +32,20 @@ constexpr OperationEntry kOperations[] = {
     {"FilterLogEvents", FilterLogEvents},
 };
 
+// The resource a role's policy must allow: the log stream or group the request names, as IAM
+// spells their ARNs, or "*".
+std::string ResourceOf(const http::CallContext& context, const nlohmann::json& body) {
+  auto group = body.find("logGroupName");
+  if (group == body.end() || !group->is_string()) return "*";
+  std::string arn = "arn:aws:logs:" + context.region + ":" + context.account_id +
+                    ":log-group:" + group->get<std::string>();
+  auto stream = body.find("logStreamName");
+  if (stream != body.end() && stream->is_string()) {
+    return arn + ":log-stream:" + stream->get<std::string>();
+  }
+  return arn + ":*";
+}
+
 }  // namespace
 
 void LogsService::Handle(const http::CallContext& context, http::HttpRequest request,
@@ -68,6 +82,10 @@ http::HttpResponse LogsService::Serve(const http::CallContext& context,
   }
   if (!body.is_object()) {
     return RenderError(context, SerializationError("The request body must be a JSON object."));
+  }
+  if (!context.role_name.empty()) {
+    Status allowed = context.Authorize("logs:" + std::string(name), ResourceOf(context, body));
+    if (!allowed.ok()) return RenderError(context, allowed);
   }
   if (catch_up_) catch_up_();
   RequestReader reader(body);

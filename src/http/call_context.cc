@@ -1,0 +1,32 @@
+#include <utility>
+
+#include "common/time_format.h"
+#include "http/service.h"
+
+namespace lamina::http {
+
+Status CallContext::Authorize(std::string action, std::string resource,
+                              std::map<std::string, std::vector<std::string>> keys) const {
+  if (authorizer == nullptr || role_name.empty()) return Status::Ok();
+  auth::AccessRequest request{std::move(action), std::move(resource), std::move(keys)};
+  request.context["aws:PrincipalArn"] = {principal_arn};
+  request.context["aws:userid"] = {user_id};
+  request.context["aws:PrincipalAccount"] = {account_id};
+  request.context["aws:PrincipalType"] = {"AssumedRole"};
+  request.context["aws:RequestedRegion"] = {region};
+  request.context["aws:CurrentTime"] = {FormatIso8601Seconds(received_ms)};
+  request.context["aws:EpochTime"] = {std::to_string(received_ms / 1000)};
+  request.context["aws:SecureTransport"] = {"false"};
+  if (!source_function_arn.empty()) {
+    request.context["lambda:SourceFunctionArn"] = {source_function_arn};
+  }
+  ASSIGN_OR_RETURN(auth::Decision decision, authorizer->Check(role_name, request));
+  if (decision == auth::Decision::kAllowed) return Status::Ok();
+  return auth::AccessDenied(principal_arn, request, decision);
+}
+
+bool CallContext::AuthorizeIsQuick() const {
+  return authorizer == nullptr || role_name.empty() || authorizer->Ready(role_name);
+}
+
+}  // namespace lamina::http
