@@ -21,6 +21,9 @@ struct HttpRequest {
   Headers headers;     // lowercase names
   std::string body;
   std::string remote_address;
+  // For a connection relayed from an execution environment (Server::Adopt): the ARN of the
+  // function whose sandbox opened it. Empty otherwise.
+  std::string relayed_from;
 
   // First value of a header (name in lowercase), or nullptr.
   const std::string* Header(std::string_view lowercase_name) const;

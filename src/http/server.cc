@@ -1,8 +1,11 @@
 #include "http/server.h"
 
+#include <unistd.h>
+
 // Boost 1.74's awaitable.hpp uses std::exchange without including <utility>.
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -48,6 +51,23 @@ class Server::Impl {
 
   void Start() { asio::co_spawn(io_, Accept(), asio::detached); }
 
+  void Adopt(int fd, std::string relayed_from) {
+    asio::dispatch(io_, [this, fd, relayed_from = std::move(relayed_from)]() mutable {
+      if (stopping_) {
+        ::close(fd);
+        return;
+      }
+      tcp::socket socket(io_);
+      boost::system::error_code ec;
+      socket.assign(tcp::v4(), fd, ec);
+      if (ec) {
+        ::close(fd);
+        return;
+      }
+      Spawn(std::move(socket), std::move(relayed_from));
+    });
+  }
+
   void Stop(std::function<void()> stopped) {
     asio::post(io_, [this, stopped = std::move(stopped)]() mutable {
       if (stopping_) return;
@@ -89,10 +109,16 @@ class Server::Impl {
         log::Warn("accept failed", {{"error", ec.message()}});
         continue;
       }
-      asio::co_spawn(io_, Serve(std::move(socket)), asio::detached);
+      Spawn(std::move(socket), "");
     }
     accepting_ = false;
     MaybeStopped();
+  }
+
+  // Serves a connection until it closes. Not inlined: GCC 12 misreads an inlined coroutine
+  // frame's deallocation as a mismatched delete (-Wmismatched-new-delete).
+  [[gnu::noinline]] void Spawn(tcp::socket socket, std::string relayed_from) {
+    asio::co_spawn(io_, Serve(std::move(socket), std::move(relayed_from)), asio::detached);
   }
 
   // Awaits the handler's answer, which may come from another thread.
@@ -123,7 +149,8 @@ class Server::Impl {
     return r;
   }
 
-  static HttpRequest ToRequest(const bhttp::request<bhttp::string_body>& in, std::string remote) {
+  static HttpRequest ToRequest(const bhttp::request<bhttp::string_body>& in, std::string remote,
+                               std::string relayed_from = "") {
     HttpRequest out;
     out.method = std::string(in.method_string());
     out.target = std::string(in.target());
@@ -135,6 +162,7 @@ class Server::Impl {
     }
     out.body = in.body();
     out.remote_address = std::move(remote);
+    out.relayed_from = std::move(relayed_from);
     return out;
   }
 
@@ -152,7 +180,7 @@ class Server::Impl {
     co_await bhttp::async_write(c.stream, out, asio::redirect_error(asio::use_awaitable, ec));
   }
 
-  asio::awaitable<void> Serve(tcp::socket socket) {
+  asio::awaitable<void> Serve(tcp::socket socket, std::string relayed_from) {
     std::string remote;
     boost::system::error_code ec;
     auto endpoint = socket.remote_endpoint(ec);
@@ -202,7 +230,7 @@ class Server::Impl {
       auto& message = parser.get();
       bool keep_alive = message.keep_alive();
       unsigned version = message.version();
-      HttpResponse response = co_await Dispatch(ToRequest(message, remote));
+      HttpResponse response = co_await Dispatch(ToRequest(message, remote, relayed_from));
       co_await Write(c, std::move(response), keep_alive && !stopping_, version);
       if (!keep_alive) break;
     }
@@ -230,6 +258,9 @@ Server::~Server() = default;
 Status Server::Listen() { return impl_->Listen(); }
 uint16_t Server::port() const { return impl_->port(); }
 void Server::Start() { impl_->Start(); }
+void Server::Adopt(int socket, std::string relayed_from) {
+  impl_->Adopt(socket, std::move(relayed_from));
+}
 void Server::Stop(std::function<void()> stopped) { impl_->Stop(std::move(stopped)); }
 
 }  // namespace lamina::http

@@ -43,6 +43,10 @@ class Server {
   uint16_t port() const;
   // Accepts connections on the loop, from when the loop runs. Call once, after Listen.
   void Start();
+  // Serves `socket`, a TCP connection accepted elsewhere (an execution environment's AWS
+  // endpoint), like one of its own; its requests carry `relayed_from`. Closed at once when the
+  // server is stopping. Thread-safe.
+  void Adopt(int socket, std::string relayed_from);
   // Stops accepting and closes idle connections; once every in-flight request has been answered
   // and its connection closed, runs `stopped` on the loop. Thread-safe; later calls are ignored.
   void Stop(std::function<void()> stopped);

@@ -29,6 +29,7 @@
 #include "common/clock.h"
 #include "common/fd.h"
 #include "init/runtime_connection.h"
+#include "sandbox/fd_passing.h"
 #include "sandbox/frame.h"
 
 namespace lamina::init {
@@ -95,6 +96,7 @@ class InitServer {
     if (!signals_ || !epoll_) return Die(std::string("epoll: ") + std::strerror(errno));
     Watch(options_.daemon_fd, EPOLLIN);
     Watch(listener_.get(), EPOLLIN);
+    if (endpoint_) Watch(endpoint_.get(), EPOLLIN);
     Watch(signals_.get(), EPOLLIN);
     if (!StartBootstrap()) return 1;
     epoll_event events[16];
@@ -119,6 +121,8 @@ class InitServer {
       ReadDaemon();
     } else if (fd == listener_.get()) {
       Accept();
+    } else if (fd == endpoint_.get()) {
+      Relay();
     } else if (fd == signals_.get()) {
       Reap();
     } else if (fd == log_pipe_.get()) {
@@ -298,17 +302,46 @@ class InitServer {
 
   // --- the Runtime API ----------------------------------------------------------------------
   bool Listen() {
+    listener_ = ListenTcp(options_.port);
+    if (!listener_) {
+      Die(std::string("Runtime API cannot listen: ") + std::strerror(errno));
+      return false;
+    }
+    if (options_.endpoint_port != 0) {
+      endpoint_ = ListenTcp(options_.endpoint_port);
+      if (!endpoint_) {
+        Die(std::string("the AWS endpoint cannot listen: ") + std::strerror(errno));
+        return false;
+      }
+    }
+    return true;
+  }
+
+  Fd ListenTcp(uint16_t port) {
     sockaddr_in address{};
     address.sin_family = AF_INET;
-    address.sin_port = htons(options_.port);
+    address.sin_port = htons(port);
     int one = 1;
-    listener_ = Fd(::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-    bool ok = listener_ && ::inet_pton(AF_INET, options_.address.c_str(), &address.sin_addr) == 1 &&
-              ::setsockopt(listener_.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) == 0 &&
-              ::bind(listener_.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
-              ::listen(listener_.get(), 64) == 0;
-    if (!ok) Die(std::string("Runtime API cannot listen: ") + std::strerror(errno));
-    return ok;
+    Fd fd(::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+    bool ok = fd && ::inet_pton(AF_INET, options_.address.c_str(), &address.sin_addr) == 1 &&
+              ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) == 0 &&
+              ::bind(fd.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
+              ::listen(fd.get(), 64) == 0;
+    return ok ? std::move(fd) : Fd();
+  }
+
+  // The platform's AWS endpoint: each connection goes to the daemon whole, which serves it as
+  // this environment's (so it knows the calling function), as if it had accepted it itself.
+  void Relay() {
+    for (;;) {
+      Fd socket(::accept4(endpoint_.get(), nullptr, nullptr, SOCK_CLOEXEC));
+      if (!socket) return;
+      std::string frame;
+      sandbox::AppendFrame(FrameType::kRelay, {}, frame);
+      if (!sandbox::SendWithDescriptor(options_.daemon_fd, frame, socket.get()).ok()) {
+        return Stop();  // the daemon is gone
+      }
+    }
   }
 
   void Accept() {
@@ -500,6 +533,7 @@ class InitServer {
   bool running_ = true;
   Fd epoll_;
   Fd listener_;
+  Fd endpoint_;  // the AWS endpoint's listener
   Fd signals_;
   Fd log_pipe_;
   std::string log_pending_;  // the runtime's output after its last complete line

@@ -1,5 +1,6 @@
 #include "sandbox/fd_passing.h"
 
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 
@@ -30,6 +31,11 @@ Status SendWithDescriptor(int socket, std::string_view bytes, int fd) {
     }
     ssize_t sent = ::sendmsg(socket, &msg, MSG_NOSIGNAL);
     if (sent < 0 && errno == EINTR) continue;
+    if (sent < 0 && errno == EAGAIN) {  // a non-blocking socket that is full: wait for room
+      pollfd p{socket, POLLOUT, 0};
+      ::poll(&p, 1, -1);
+      continue;
+    }
     if (sent < 0) return Internal(std::string("sendmsg: ") + std::strerror(errno));
     fd_sent = true;
     bytes.remove_prefix(static_cast<size_t>(sent));

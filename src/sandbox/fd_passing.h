@@ -11,7 +11,8 @@
 
 namespace lamina::sandbox {
 
-// Writes all of `bytes` on blocking socket `socket`, `fd` travelling with the first byte.
+// Writes all of `bytes` on `socket` (waiting for room when it is non-blocking), `fd` travelling
+// with the first byte.
 Status SendWithDescriptor(int socket, std::string_view bytes, int fd);
 
 // Reads exactly `n` bytes from blocking socket `socket`. A descriptor that came with them is

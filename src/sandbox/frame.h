@@ -31,6 +31,8 @@ enum class FrameType : uint8_t {
                     // own failures (the daemon words those as AWS does)
   kLog = 14,        // stream ("1": stdout and stderr share it), timestamp ms, line
   kExit = 15,       // how the runtime ended: "exit <code>" or "signal <n>"
+  kRelay = 16,      // (no fields) a connection to the platform's AWS endpoint inside the sandbox:
+                    // its accepted TCP socket travels with the frame (fd_passing.h)
 };
 
 inline constexpr uint32_t kMaxFrameBytes = 16 * 1024 * 1024;

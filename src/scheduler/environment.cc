@@ -53,8 +53,8 @@ std::string NewTraceId(int64_t now_ms) {
 
 }  // namespace
 
-Environment::Environment(asio::io_context& io, FunctionSpec spec, uint32_t uid)
-    : io_(io), spec_(std::move(spec)), uid_(uid), deadline_(io) {
+Environment::Environment(asio::io_context& io, FunctionSpec spec, uint32_t uid, Relay relay)
+    : io_(io), spec_(std::move(spec)), uid_(uid), relay_(std::move(relay)), deadline_(io) {
   // AWS's stream names: date, version, and 32 hex digits unique to the environment.
   std::string day = FormatIso8601Seconds(NowMillis()).substr(0, 10);
   for (char& c : day) {
@@ -180,8 +180,7 @@ void Environment::Read() {
                       [self](const boost::system::error_code& ec) {
                         if (ec) return self->Die("lamina-init closed its socket");
                         for (;;) {
-                          ssize_t got = ::recv(self->socket_->native_handle(), self->read_buffer_,
-                                               sizeof self->read_buffer_, MSG_DONTWAIT);
+                          ssize_t got = self->Receive();
                           if (got < 0 && errno == EINTR) continue;
                           if (got < 0 && errno == EAGAIN) break;
                           if (got <= 0) return self->Die("lamina-init closed its socket");
@@ -197,6 +196,30 @@ void Environment::Read() {
                         }
                         self->Read();
                       });
+}
+
+// recv, keeping the descriptors that come along (kRelay's sockets; the kernel returns them with
+// the first byte of the frame they travel with, so they queue in frame order).
+ssize_t Environment::Receive() {
+  iovec iov{read_buffer_, sizeof read_buffer_};
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  alignas(cmsghdr) char control[CMSG_SPACE(4 * sizeof(int))];
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof control;
+  ssize_t got = ::recvmsg(socket_->native_handle(), &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+  if (got <= 0 || msg.msg_controllen == 0) return got;
+  for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
+    if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
+    size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+    for (size_t i = 0; i < count; ++i) {
+      int fd;
+      std::memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof fd);
+      relayed_.emplace_back(fd);
+    }
+  }
+  return got;
 }
 
 void Environment::OnFrame(sandbox::Frame& frame) {
@@ -253,6 +276,11 @@ void Environment::OnFrame(sandbox::Frame& frame) {
     case FrameType::kExit:
       if (!f.empty()) exit_how_ = f[0];
       return Die("runtime exited: " + exit_how_);
+    case FrameType::kRelay:
+      if (relayed_.empty()) return;  // a frame without its socket: nothing to serve
+      if (relay_) relay_(std::move(relayed_.front()), spec_);
+      relayed_.pop_front();
+      return;
     default:
       return;
   }

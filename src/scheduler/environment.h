@@ -8,12 +8,14 @@
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <utility>
 
+#include "common/fd.h"
 #include "common/status.h"
 #include "sandbox/cgroup.h"
 #include "sandbox/frame.h"
@@ -30,7 +32,11 @@ class Environment : public std::enable_shared_from_this<Environment> {
   enum class State { kStarting, kIdle, kBusy, kFinishing, kDead };
   using Done = std::function<void(InvocationResult)>;
 
-  Environment(boost::asio::io_context& io, FunctionSpec spec, uint32_t uid);
+  // Takes a connection the function opened to the platform's AWS endpoint inside its sandbox
+  // (frame.h kRelay), with the spec of the environment it came from.
+  using Relay = std::function<void(Fd socket, const FunctionSpec& spec)>;
+
+  Environment(boost::asio::io_context& io, FunctionSpec spec, uint32_t uid, Relay relay = nullptr);
   ~Environment();
 
   // Cold start, then the first invocation: assigns `blank` (a spare, or one just spawned; its
@@ -55,6 +61,7 @@ class Environment : public std::enable_shared_from_this<Environment> {
  private:
   void Send(sandbox::FrameType type, const std::vector<std::string_view>& fields);
   void Read();
+  ssize_t Receive();
   void OnFrame(sandbox::Frame& frame);
   void Dispatch();
   void CameBack();
@@ -74,6 +81,8 @@ class Environment : public std::enable_shared_from_this<Environment> {
   std::unique_ptr<boost::asio::posix::stream_descriptor> socket_;
   sandbox::FrameDecoder decoder_;
   char read_buffer_[65536];
+  Relay relay_;
+  std::deque<Fd> relayed_;  // descriptors received, for the kRelay frames they came with
   boost::asio::steady_timer deadline_;
 
   // The invocation in progress (or waiting for init to finish).

@@ -46,6 +46,8 @@ std::vector<std::string> RuntimeEnvironment(const FunctionSpec& spec,
       {"AWS_XRAY_CONTEXT_MISSING", "LOG_ERROR"},
       {"AWS_XRAY_DAEMON_ADDRESS", "127.0.0.1:2000"},
       {"HOME", "/tmp"},
+      // The platform's AWS endpoint, relayed by lamina-init (current SDKs read this).
+      {"AWS_ENDPOINT_URL", "http://127.0.0.1:9002"},
   };
   if (spec.runtime.rfind("nodejs", 0) == 0) {
     defaults["NODE_PATH"] = "/opt/nodejs/node_modules:/var/runtime/node_modules:/var/task";

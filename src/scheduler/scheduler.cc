@@ -197,7 +197,7 @@ class Scheduler::Impl {
         return done(std::move(r));
       }
     }
-    auto env = std::make_shared<Environment>(io_, spec, NextUid());
+    auto env = std::make_shared<Environment>(io_, spec, NextUid(), options_.relay);
     pools_[spec.name].push_back(env);
     if (!invoke_phase_init) {
       done = [this, spec = std::move(spec),

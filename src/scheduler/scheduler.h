@@ -43,6 +43,9 @@ struct SchedulerOptions {
   // deadline gets no more invocations: it is retired and a new one started, so credentials
   // rotate. Null: environments get no credentials.
   std::function<Status(FunctionSpec&)> issue_credentials;
+  // Serves the connections functions open to the platform's AWS endpoint in their sandboxes
+  // (called on the loop). Null: such connections are closed.
+  Environment::Relay relay;
 };
 
 class Scheduler {

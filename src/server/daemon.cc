@@ -188,6 +188,7 @@ int RunDaemon(const DaemonOptions& options) {
   std::unique_ptr<sandbox::CgroupHost> cgroups;
   std::unique_ptr<scheduler::Scheduler> scheduler;
   std::unique_ptr<invoke::Invoker> invoker;
+  http::Server* server_ptr = nullptr;  // set once the server exists
   services::iam::RoleSessions role_sessions(store->get(), &clock, &sessions.value());
   if (auto sandboxes = PrepareSandboxes(options, code); sandboxes.ok()) {
     // Each environment gets its function's role credentials, AWS's session named after the
@@ -201,6 +202,11 @@ int RunDaemon(const DaemonOptions& options) {
       spec.session_token = std::move(c.session_token);
       spec.credentials_expire_ms = c.expires_ms;
       return Status::Ok();
+    };
+    // Functions' calls to the AWS endpoint in their sandboxes are served like any other request,
+    // marked with the calling function.
+    sandboxes->options.relay = [&server_ptr](Fd socket, const scheduler::FunctionSpec& spec) {
+      if (server_ptr) server_ptr->Adopt(socket.Release(), spec.arn);
     };
     cgroups = std::move(sandboxes->cgroups);
     scheduler = std::make_unique<scheduler::Scheduler>(sandboxes->options, cgroups.get(), io);
@@ -226,6 +232,7 @@ int RunDaemon(const DaemonOptions& options) {
   server_options.host = options.host;
   server_options.port = options.port;
   http::Server server(io, server_options, &edge);
+  server_ptr = &server;
   if (Status s = server.Listen(); !s.ok()) {
     log::Error("cannot listen", {{"error", s.ToString()}});
     return 1;

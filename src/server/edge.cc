@@ -132,6 +132,7 @@ http::CallContext Edge::NewContext(const http::HttpRequest& request) const {
   context.account_id = options_.account_id;
   context.region = options_.region;
   context.received_ms = clock_->NowMillis();
+  context.source_function_arn = request.relayed_from;
   context.authorizer = authorizer_;
   if (const std::string* host = request.Header("host")) context.host = *host;
   return context;
