@@ -16,8 +16,9 @@ struct Credential {
   std::string principal_arn;  // e.g. arn:aws:iam::000000000000:root
   std::string user_id;        // e.g. the account id for the root principal
   // Set for temporary credentials of an assumed role: the role's name (whose policies govern
-  // what the key may do), the session token and when the key expires.
+  // what the key may do) and ARN, the session token and when the key expires.
   std::string role_name{};
+  std::string role_arn{};
   std::string session_token{};
   int64_t expires_ms = 0;
 };

@@ -62,6 +62,7 @@ Credential SessionCredentials::CredentialFor(const SessionClaims& claims,
   c.principal_arn = AssumedRoleArn(claims);
   c.user_id = claims.role_id + ":" + claims.session_name;
   c.role_name = claims.role_name;
+  c.role_arn = "arn:aws:iam::" + claims.account_id + ":role" + claims.role_path + claims.role_name;
   c.expires_ms = claims.expires_ms;
   return c;
 }

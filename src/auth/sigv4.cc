@@ -392,6 +392,7 @@ StatusOr<Principal> Verify(const http::HttpRequest& request, const CredentialPro
   principal.arn = credential->principal_arn;
   principal.user_id = credential->user_id;
   principal.role_name = credential->role_name;
+  principal.role_arn = credential->role_arn;
   return principal;
 }
 

@@ -36,6 +36,7 @@ struct Principal {
   std::string arn;
   std::string user_id;
   std::string role_name;  // for temporary credentials of an assumed role
+  std::string role_arn;
 };
 
 struct VerifyOptions {

@@ -9,7 +9,8 @@ Status CallContext::Authorize(std::string action, std::string resource,
                               std::map<std::string, std::vector<std::string>> keys) const {
   if (authorizer == nullptr || role_name.empty()) return Status::Ok();
   auth::AccessRequest request{std::move(action), std::move(resource), std::move(keys)};
-  request.context["aws:PrincipalArn"] = {principal_arn};
+  // For a role session AWS names the role, not the session, here.
+  request.context["aws:PrincipalArn"] = {role_arn};
   request.context["aws:userid"] = {user_id};
   request.context["aws:PrincipalAccount"] = {account_id};
   request.context["aws:PrincipalType"] = {"AssumedRole"};

@@ -30,6 +30,7 @@ struct CallContext {
   int64_t received_ms = 0;  // when the edge took the request, by the daemon's clock
   // Set when the caller signed with temporary credentials of an assumed role.
   std::string role_name;
+  std::string role_arn;
   // Set when the request came from inside an execution environment (the relayed AWS endpoint):
   // the ARN of the function that made it.
   std::string source_function_arn;
@@ -37,7 +38,7 @@ struct CallContext {
 
   // Whether the caller may perform `action` ("lambda:GetFunction") on `resource` (an ARN, or
   // "*"): the account's own keys may do anything, a role session what its role's policies allow,
-  // with the global condition keys (aws:PrincipalArn, aws:userid, aws:PrincipalAccount,
+  // with the global condition keys (aws:PrincipalArn: the role's ARN, aws:userid, aws:PrincipalAccount,
   // aws:RequestedRegion, aws:CurrentTime, aws:EpochTime, lambda:SourceFunctionArn when set) and
   // `keys` in the evaluation context. kPermissionDenied in AWS's words otherwise.
   Status Authorize(std::string action, std::string resource,

@@ -174,6 +174,7 @@ void Edge::Serve(http::Service* service, http::CallContext context, http::HttpRe
   context.access_key_id = principal->access_key_id;
   context.user_id = principal->user_id.empty() ? options_.account_id : principal->user_id;
   context.role_name = principal->role_name;
+  context.role_arn = principal->role_arn;
   if (on_loop && !context.AuthorizeIsQuick()) {
     // The caller's role policies are not in memory yet, and reading them would block the loop.
     pool_->Post([service, context = std::move(context), request = std::move(request),

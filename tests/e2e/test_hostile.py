@@ -778,9 +778,10 @@ def test_other_environments_runtime_api_invocations_are_not_visible(daemon, lam,
     assert r.function_error is None, r.body
     out = r.body
     assert out["api"] == "127.0.0.1:9001"
-    # Only its own Runtime API listens in its network namespace; no event comes from it while
-    # its own invocation runs, and an answer for another request id is refused.
-    assert out["listening"] == [9001], out
+    # Only its own Runtime API and its relay to the platform's AWS endpoint (lamina-init's, both)
+    # listen in its network namespace; no event comes from it while its own invocation runs, and
+    # an answer for another request id is refused.
+    assert out["listening"] == [9001, 9002], out
     assert out["next"] == "timeout", out
     assert secret not in json.dumps(out)
     assert out["forge"][0] == 400 and "InvalidRequestID" in out["forge"][1], out

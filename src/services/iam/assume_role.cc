@@ -25,9 +25,7 @@ Status NotAuthorized(const http::CallContext& context, const std::string& role_a
 // The names under which a trust policy can name the caller itself.
 std::vector<std::string> CallerNames(const http::CallContext& context) {
   std::vector<std::string> names = {context.principal_arn};
-  if (!context.role_name.empty()) {
-    names.push_back("arn:aws:iam::" + context.account_id + ":role/" + context.role_name);
-  }
+  if (!context.role_arn.empty()) names.push_back(context.role_arn);
   return names;
 }
 
@@ -42,7 +40,7 @@ Status AssumeRole(const http::CallContext& context, const QueryArgs& args, const
   if (session_name) CheckRoleSessionName(violations, "RoleSessionName", *session_name);
   std::optional<int64_t> duration = IntParam(args, "DurationSeconds", 900, 43200, violations);
   RETURN_IF_ERROR(violations.ToStatus());
-  if (args.Find("Policy") || args.Find("PolicyArns.member.1")) {
+  if (args.Find("Policy") || args.Find("PolicyArns") || args.Find("PolicyArns.member.1.arn")) {
     return ValidationError("Lamina does not support session policies (Policy, PolicyArns).");
   }
 
