@@ -51,21 +51,22 @@ class Server::Impl {
 
   void Start() { asio::co_spawn(io_, Accept(), asio::detached); }
 
-  void Adopt(int fd, std::string relayed_from) {
-    asio::dispatch(io_, [this, fd, relayed_from = std::move(relayed_from)]() mutable {
-      if (stopping_) {
-        ::close(fd);
-        return;
-      }
-      tcp::socket socket(io_);
-      boost::system::error_code ec;
-      socket.assign(tcp::v4(), fd, ec);
-      if (ec) {
-        ::close(fd);
-        return;
-      }
-      Spawn(std::move(socket), std::move(relayed_from));
-    });
+  void Adopt(int fd, std::string relayed_from, std::shared_ptr<void> hold) {
+    asio::dispatch(
+        io_, [this, fd, relayed_from = std::move(relayed_from), hold = std::move(hold)]() mutable {
+          if (stopping_) {
+            ::close(fd);
+            return;
+          }
+          tcp::socket socket(io_);
+          boost::system::error_code ec;
+          socket.assign(tcp::v4(), fd, ec);
+          if (ec) {
+            ::close(fd);
+            return;
+          }
+          Spawn(std::move(socket), std::move(relayed_from), std::move(hold));
+        });
   }
 
   void Stop(std::function<void()> stopped) {
@@ -109,7 +110,7 @@ class Server::Impl {
         log::Warn("accept failed", {{"error", ec.message()}});
         continue;
       }
-      Spawn(std::move(socket), "");
+      Spawn(std::move(socket), "", nullptr);
     }
     accepting_ = false;
     MaybeStopped();
@@ -117,8 +118,10 @@ class Server::Impl {
 
   // Serves a connection until it closes. Not inlined: GCC 12 misreads an inlined coroutine
   // frame's deallocation as a mismatched delete (-Wmismatched-new-delete).
-  [[gnu::noinline]] void Spawn(tcp::socket socket, std::string relayed_from) {
-    asio::co_spawn(io_, Serve(std::move(socket), std::move(relayed_from)), asio::detached);
+  [[gnu::noinline]] void Spawn(tcp::socket socket, std::string relayed_from,
+                               std::shared_ptr<void> hold) {
+    asio::co_spawn(io_, Serve(std::move(socket), std::move(relayed_from), std::move(hold)),
+                   asio::detached);
   }
 
   // Awaits the handler's answer, which may come from another thread.
@@ -180,7 +183,9 @@ class Server::Impl {
     co_await bhttp::async_write(c.stream, out, asio::redirect_error(asio::use_awaitable, ec));
   }
 
-  asio::awaitable<void> Serve(tcp::socket socket, std::string relayed_from) {
+  // `hold` lives in the coroutine's frame: until the connection is closed.
+  asio::awaitable<void> Serve(tcp::socket socket, std::string relayed_from,
+                              [[maybe_unused]] std::shared_ptr<void> hold) {
     std::string remote;
     boost::system::error_code ec;
     auto endpoint = socket.remote_endpoint(ec);
@@ -258,8 +263,8 @@ Server::~Server() = default;
 Status Server::Listen() { return impl_->Listen(); }
 uint16_t Server::port() const { return impl_->port(); }
 void Server::Start() { impl_->Start(); }
-void Server::Adopt(int socket, std::string relayed_from) {
-  impl_->Adopt(socket, std::move(relayed_from));
+void Server::Adopt(int socket, std::string relayed_from, std::shared_ptr<void> hold) {
+  impl_->Adopt(socket, std::move(relayed_from), std::move(hold));
 }
 void Server::Stop(std::function<void()> stopped) { impl_->Stop(std::move(stopped)); }
 

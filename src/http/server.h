@@ -44,9 +44,10 @@ class Server {
   // Accepts connections on the loop, from when the loop runs. Call once, after Listen.
   void Start();
   // Serves `socket`, a TCP connection accepted elsewhere (an execution environment's AWS
-  // endpoint), like one of its own; its requests carry `relayed_from`. Closed at once when the
+  // endpoint), like one of its own; its requests carry `relayed_from`. `hold` is kept for as long
+  // as the connection is open (its owner counts its connections by it). Closed at once when the
   // server is stopping. Thread-safe.
-  void Adopt(int socket, std::string relayed_from);
+  void Adopt(int socket, std::string relayed_from, std::shared_ptr<void> hold);
   // Stops accepting and closes idle connections; once every in-flight request has been answered
   // and its connection closed, runs `stopped` on the loop. Thread-safe; later calls are ignored.
   void Stop(std::function<void()> stopped);

@@ -38,9 +38,10 @@ struct CallContext {
 
   // Whether the caller may perform `action` ("lambda:GetFunction") on `resource` (an ARN, or
   // "*"): the account's own keys may do anything, a role session what its role's policies allow,
-  // with the global condition keys (aws:PrincipalArn: the role's ARN, aws:userid, aws:PrincipalAccount,
-  // aws:RequestedRegion, aws:CurrentTime, aws:EpochTime, lambda:SourceFunctionArn when set) and
-  // `keys` in the evaluation context. kPermissionDenied in AWS's words otherwise.
+  // with the global condition keys (aws:PrincipalArn: the role's ARN, aws:userid,
+  // aws:PrincipalAccount, aws:RequestedRegion, aws:CurrentTime, aws:EpochTime,
+  // lambda:SourceFunctionArn when set) and `keys` in the evaluation context. kPermissionDenied in
+  // AWS's words otherwise.
   Status Authorize(std::string action, std::string resource,
                    std::map<std::string, std::vector<std::string>> keys = {}) const;
   // Whether Authorize would answer without reading the store.

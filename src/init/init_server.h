@@ -1,9 +1,9 @@
 // lamina-init's unprivileged life: it serves the Lambda Runtime API (2018-06-01) on the
 // sandbox's own 127.0.0.1:9001, hands every connection to the platform's AWS endpoint
-// (127.0.0.1:9002, AWS_ENDPOINT_URL) to the daemon, starts the runtime's bootstrap, relays invocations and their
-// results between the runtime and the daemon (framed messages on one socket), captures the
-// runtime's stdout/stderr line by line, reaps every zombie (it is PID 1), and reports how the
-// runtime ended. One event loop, one thread.
+// (127.0.0.1:9002, AWS_ENDPOINT_URL) to the daemon, starts the runtime's bootstrap, relays
+// invocations and their results between the runtime and the daemon (framed messages on one socket),
+// captures the runtime's stdout/stderr line by line, reaps every zombie (it is PID 1), and reports
+// how the runtime ended. One event loop, one thread.
 #pragma once
 
 #include <cstdint>

@@ -276,11 +276,15 @@ void Environment::OnFrame(sandbox::Frame& frame) {
     case FrameType::kExit:
       if (!f.empty()) exit_how_ = f[0];
       return Die("runtime exited: " + exit_how_);
-    case FrameType::kRelay:
+    case FrameType::kRelay: {
       if (relayed_.empty()) return;  // a frame without its socket: nothing to serve
-      if (relay_) relay_(std::move(relayed_.front()), spec_);
+      Fd socket = std::move(relayed_.front());
       relayed_.pop_front();
+      if (relay_ && relay_holds_.use_count() <= kMaxRelayedConnections) {
+        relay_(std::move(socket), spec_, relay_holds_);
+      }
       return;
+    }
     default:
       return;
   }

@@ -33,8 +33,13 @@ class Environment : public std::enable_shared_from_this<Environment> {
   using Done = std::function<void(InvocationResult)>;
 
   // Takes a connection the function opened to the platform's AWS endpoint inside its sandbox
-  // (frame.h kRelay), with the spec of the environment it came from.
-  using Relay = std::function<void(Fd socket, const FunctionSpec& spec)>;
+  // (frame.h kRelay), with the spec of the environment it came from; keeps `hold` for as long as
+  // the connection is open.
+  using Relay =
+      std::function<void(Fd socket, const FunctionSpec& spec, std::shared_ptr<void> hold)>;
+  // At most this many of an environment's relayed connections are open at once; more are closed
+  // at once, so that no function can exhaust the daemon's descriptors.
+  static constexpr long kMaxRelayedConnections = 256;
 
   Environment(boost::asio::io_context& io, FunctionSpec spec, uint32_t uid, Relay relay = nullptr);
   ~Environment();
@@ -83,6 +88,8 @@ class Environment : public std::enable_shared_from_this<Environment> {
   char read_buffer_[65536];
   Relay relay_;
   std::deque<Fd> relayed_;  // descriptors received, for the kRelay frames they came with
+  // One copy per open relayed connection: use_count() - 1 of them are open.
+  std::shared_ptr<void> relay_holds_ = std::make_shared<int>(0);
   boost::asio::steady_timer deadline_;
 
   // The invocation in progress (or waiting for init to finish).

@@ -205,8 +205,9 @@ int RunDaemon(const DaemonOptions& options) {
     };
     // Functions' calls to the AWS endpoint in their sandboxes are served like any other request,
     // marked with the calling function.
-    sandboxes->options.relay = [&server_ptr](Fd socket, const scheduler::FunctionSpec& spec) {
-      if (server_ptr) server_ptr->Adopt(socket.Release(), spec.arn);
+    sandboxes->options.relay = [&server_ptr](Fd socket, const scheduler::FunctionSpec& spec,
+                                             std::shared_ptr<void> hold) {
+      if (server_ptr) server_ptr->Adopt(socket.Release(), spec.arn, std::move(hold));
     };
     cgroups = std::move(sandboxes->cgroups);
     scheduler = std::make_unique<scheduler::Scheduler>(sandboxes->options, cgroups.get(), io);

@@ -520,6 +520,27 @@ def flood_log_in_background(event, context):
     return {"stream": context.log_stream_name}
 
 
+def flood_endpoint(event, context):
+    """Opens many connections to the platform's AWS endpoint at once and asks on each."""
+    import socket
+    conns, answered, refused = [], 0, 0
+    for _ in range(event["count"]):
+        s = socket.create_connection(("127.0.0.1", 9002), timeout=10)
+        conns.append(s)
+    for s in conns:
+        try:
+            s.sendall(b"GET /_lamina/health HTTP/1.1\r\nHost: x\r\n\r\n")
+            if s.recv(4096).startswith(b"HTTP/1.1 200"):
+                answered += 1
+            else:
+                refused += 1
+        except OSError:
+            refused += 1
+    for s in conns:
+        s.close()
+    return {"answered": answered, "refused": refused}
+
+
 def noop(event, context):
     return {"env_id": ENV_ID}
 
@@ -964,6 +985,22 @@ def test_open_thousands_of_fds_is_bounded_by_rlimit_nofile(daemon, lam, exec_rol
         assert out["hard"] - 64 <= out["opened"] < out["hard"], out
     # The environment itself is fine afterwards, and so is everything else.
     assert attack(lam, name, "noop").function_error is None
+    assert_unharmed(daemon, lam, neighbour)
+
+
+def test_open_hundreds_of_aws_endpoint_connections_is_capped_per_environment(daemon, lam,
+                                                                             exec_role,
+                                                                             neighbour):
+    name = hostile(lam, exec_role, MemorySize=512)
+    r = attack(lam, name, "flood_endpoint", count=600)
+    assert r.function_error is None, r.body
+    # The daemon serves at most 256 of an environment's relayed connections at once and closes
+    # the rest, so no function can exhaust its descriptors.
+    assert 200 <= r.body["answered"] <= 256, r.body
+    assert r.body["answered"] + r.body["refused"] == 600, r.body
+    # Once they are closed, the environment gets its full share again.
+    r = attack(lam, name, "flood_endpoint", count=100)
+    assert r.body == {"answered": 100, "refused": 0}, r.body
     assert_unharmed(daemon, lam, neighbour)
 
 
