@@ -189,7 +189,7 @@ int RunDaemon(const DaemonOptions& options) {
   std::unique_ptr<scheduler::Scheduler> scheduler;
   std::unique_ptr<invoke::Invoker> invoker;
   http::Server* server_ptr = nullptr;  // set once the server exists
-  services::iam::RoleSessions role_sessions(store->get(), &clock, &sessions.value());
+  services::iam::RoleSessions role_sessions(store->get(), &clock, &sessions.value(), &iam);
   if (auto sandboxes = PrepareSandboxes(options, code); sandboxes.ok()) {
     // Each environment gets its function's role credentials, AWS's session named after the
     // function.

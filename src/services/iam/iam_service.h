@@ -30,6 +30,8 @@ class IamService final : public http::Service {
 
   // Decides what role sessions may do, from the roles' policies as this service keeps them.
   const auth::Authorizer* authorizer() const { return &authorizer_; }
+  // Moves on with every change to roles or their policies.
+  uint64_t generation() const { return authorizer_.Generation(); }
 
  private:
   store::Store* store_;

@@ -28,6 +28,8 @@ class RoleAuthorizer final : public auth::Authorizer {
   // Forgets every role's policies; the IAM service calls it after each change it makes. (One
   // daemon owns the store; a shared store will need the store's own change feed.)
   void Invalidate() { generation_.fetch_add(1, std::memory_order_acq_rel); }
+  // Moves on with every Invalidate: what was read from IAM before may be stale.
+  uint64_t Generation() const { return generation_.load(std::memory_order_acquire); }
 
   // The parsed identity policies of a role: none when it does not exist. Stored documents that
   // no longer parse are skipped (PutRolePolicy refuses such documents).

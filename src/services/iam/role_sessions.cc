@@ -12,8 +12,14 @@ StatusOr<auth::Credential> RoleSessions::Issue(const std::string& role_arn,
   std::optional<RoleArnParts> arn = ParseRoleArn(role_arn);
   if (!arn) return InvalidArgument(role_arn + " is not a role ARN");
   std::string role_id;
+  // Read before the store: a change after it makes what is read stale at once.
+  uint64_t generation = iam_->generation();
   {
     std::lock_guard lock(mu_);
+    if (generation_ != generation) {
+      role_ids_.clear();
+      generation_ = generation;
+    }
     if (auto it = role_ids_.find(role_arn); it != role_ids_.end()) role_id = it->second;
   }
   if (role_id.empty()) {
@@ -21,7 +27,7 @@ StatusOr<auth::Credential> RoleSessions::Issue(const std::string& role_arn,
     if (found && found->role.path == arn->path) {
       role_id = found->role.id;
       std::lock_guard lock(mu_);
-      role_ids_[role_arn] = role_id;
+      if (generation_ == generation) role_ids_[role_arn] = role_id;
     }
   }
   return sessions_->Issue(
