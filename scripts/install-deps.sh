@@ -16,6 +16,8 @@ packages=(
   libboost-dev libsqlite3-dev libssl-dev libzip-dev nlohmann-json3-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev libseccomp-dev
   zip unzip curl
+  # outbound network for the functions allowed it (sandbox/outbound_network.h)
+  slirp4netns
   awscli python3-boto3 python3-pytest
   # aws-lambda-ric's native build: curl's buildconf (autoreconf), aws-lambda-cpp (cmake), node-gyp
   autoconf automake libtool make g++ python3

@@ -80,6 +80,12 @@ int Main(int argc, char** argv) {
                    "are replaced before theirs expire")
       ->capture_default_str()
       ->check(CLI::Range(int64_t{10}, int64_t{43200}));
+  serve
+      ->add_option("--outbound-network", options.outbound_network,
+                   "Which functions may reach beyond their sandbox (not the host's loopback): "
+                   "none, tagged (those tagged lamina:outbound-network=true) or all")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"none", "tagged", "all"}));
   serve->add_option("--log-level", log_level, "debug, info, warn or error")
       ->capture_default_str()
       ->check(CLI::IsMember({"debug", "info", "warn", "error"}));

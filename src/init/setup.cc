@@ -97,7 +97,9 @@ Status BuildDev(const std::string& root) {
 Status BuildHostEtc(const std::string& root) {
   std::string etc = root + "/etc";
   RETURN_IF_ERROR(MakeDir(etc));
-  RETURN_IF_ERROR(WriteText(etc + "/resolv.conf", ""));
+  // slirp4netns's resolver, for the sandboxes with outbound network (outbound_network.h); the
+  // others have no route to it and fail at once.
+  RETURN_IF_ERROR(WriteText(etc + "/resolv.conf", "nameserver 10.0.2.3\n"));
   for (const char* file : {"ld.so.cache", "nsswitch.conf"}) {
     std::string host = std::string("/etc/") + file;
     if (::access(host.c_str(), R_OK) != 0) continue;

@@ -1,5 +1,7 @@
 #include "lambda/function_record.h"
 
+#include <cctype>
+
 namespace lamina::lambda {
 namespace {
 
@@ -38,6 +40,14 @@ Status MapConflict(Status s, Code code) {
 }
 
 }  // namespace
+
+bool WantsOutboundNetwork(const FunctionRecord& record) {
+  auto tag = record.tags.find(kOutboundNetworkTag);
+  if (tag == record.tags.end() || !tag->is_string()) return false;
+  std::string value = tag->get<std::string>();
+  for (char& c : value) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return value == "true";
+}
 
 StatusOr<std::shared_ptr<const FunctionRecord>> FunctionRepository::Get(
     const std::string& name) const {

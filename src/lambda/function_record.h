@@ -32,6 +32,12 @@ struct FunctionRecord {
   std::string revision_id() const { return configuration.value("RevisionId", ""); }
 };
 
+// The tag that asks for outbound network for the function's environments (when the daemon allows
+// it per function: --outbound-network tagged).
+inline constexpr const char* kOutboundNetworkTag = "lamina:outbound-network";
+// Whether the function is tagged kOutboundNetworkTag=true (any case).
+bool WantsOutboundNetwork(const FunctionRecord& record);
+
 // Reads of single functions (every Invoke does one) are served from memory: the repository keeps
 // each record it has read or written, with its store version. That is coherent because every
 // write to "lambda/functions/" goes through this one repository of this one process; a clustered

@@ -40,6 +40,7 @@ scheduler::FunctionSpec SpecOf(const OpContext& op, const FunctionRecord& record
   spec.log_format = logging.value("LogFormat", "Text");
   spec.application_log_level = logging.value("ApplicationLogLevel", "");
   spec.role_arn = c.value("Role", "");
+  spec.wants_outbound_network = WantsOutboundNetwork(record);
   spec.region = op.call.region;
   return spec;
 }

@@ -1,4 +1,6 @@
 // TagResource, UntagResource, ListTags: /2017-03-31/tags/{ARN}.
+#include <algorithm>
+
 #include "lambda/errors.h"
 #include "lambda/function_config.h"
 #include "lambda/function_name.h"
@@ -58,6 +60,7 @@ OpResult TagResource(OpContext& op) {
                       op, "", [&](FunctionRecord& r) { return MergeTags(*tags, r.tags); },
                       /*configuration_changes=*/false)
                       .status());
+  if (tags->contains(kOutboundNetworkTag)) RetireEnvironments(op, name);
   http::HttpResponse r;
   r.status = 204;
   return r;
@@ -83,6 +86,10 @@ OpResult UntagResource(OpContext& op) {
                       },
                       /*configuration_changes=*/false)
                       .status());
+  // The environments' network follows the tag: new ones are started without (or with) it.
+  if (std::find(keys.begin(), keys.end(), kOutboundNetworkTag) != keys.end()) {
+    RetireEnvironments(op, name);
+  }
   http::HttpResponse r;
   r.status = 204;
   return r;

@@ -14,8 +14,8 @@ bool BlankSandbox::Waiting() const {
   return ::poll(&p, 1, 0) == 0;
 }
 
-StatusOr<BlankSandbox> SpawnBlank(const EnvironmentPaths& paths,
-                                  const sandbox::CgroupHost& cgroups) {
+StatusOr<BlankSandbox> SpawnBlank(const EnvironmentPaths& paths, const sandbox::CgroupHost& cgroups,
+                                  bool outbound_network) {
   BlankSandbox blank;
   ASSIGN_OR_RETURN(blank.cgroup,
                    cgroups.Create("env-" + HexEncode(UniqueBytes(8)), sandbox::CgroupLimits{}));
@@ -24,6 +24,10 @@ StatusOr<BlankSandbox> SpawnBlank(const EnvironmentPaths& paths,
   spawn.argv = {"--root", paths.root_dir, "--runtime", paths.runtime_dir};
   spawn.cgroup = blank.cgroup.get();
   ASSIGN_OR_RETURN(blank.process, sandbox::SandboxProcess::Spawn(spawn));
+  if (outbound_network) {
+    ASSIGN_OR_RETURN(blank.network, sandbox::OutboundNetwork::Start(blank.process->pid(),
+                                                                    std::chrono::seconds(5)));
+  }
   return blank;
 }
 

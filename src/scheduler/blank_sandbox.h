@@ -8,6 +8,7 @@
 
 #include "common/status.h"
 #include "sandbox/cgroup.h"
+#include "sandbox/outbound_network.h"
 #include "sandbox/sandbox_process.h"
 
 namespace lamina::scheduler {
@@ -20,17 +21,19 @@ struct EnvironmentPaths {
 };
 
 struct BlankSandbox {
-  std::unique_ptr<sandbox::Cgroup> cgroup;           // declared first: destroyed last
-  std::unique_ptr<sandbox::SandboxProcess> process;  // killed and reaped before its group goes
+  std::unique_ptr<sandbox::Cgroup> cgroup;            // declared first: destroyed last
+  std::unique_ptr<sandbox::SandboxProcess> process;   // killed and reaped before its group goes
+  std::unique_ptr<sandbox::OutboundNetwork> network;  // only with outbound network
 
   // Whether lamina-init is still waiting to be assigned. It never writes before that, so
   // anything to read on its socket (a setup failure, or the end of the stream) means it is gone.
   bool Waiting() const;
 };
 
-// Spawns one, with CgroupLimits' defaults until it is assigned. Blocks for the clone (a few
-// milliseconds): callers that must not block run it on another thread. Thread-safe.
-StatusOr<BlankSandbox> SpawnBlank(const EnvironmentPaths& paths,
-                                  const sandbox::CgroupHost& cgroups);
+// Spawns one, with CgroupLimits' defaults until it is assigned, and with `outbound_network` its
+// network (outbound_network.h). Blocks for the clone (a few milliseconds; ~11 more for the
+// network): callers that must not block run it on another thread. Thread-safe.
+StatusOr<BlankSandbox> SpawnBlank(const EnvironmentPaths& paths, const sandbox::CgroupHost& cgroups,
+                                  bool outbound_network = false);
 
 }  // namespace lamina::scheduler

@@ -76,7 +76,9 @@ std::function<void()> Environment::TakeCleanup() {
   if (!process_ && !cgroup_) return nullptr;
   std::shared_ptr<sandbox::SandboxProcess> process(std::move(process_));
   std::shared_ptr<sandbox::Cgroup> cgroup(std::move(cgroup_));
-  return [process, cgroup]() mutable {
+  std::shared_ptr<sandbox::OutboundNetwork> network(std::move(network_));
+  return [process, cgroup, network]() mutable {
+    network.reset();
     process.reset();  // kill and reap PID 1, which takes the pid namespace with it
     cgroup.reset();   // then kill stragglers and remove the groups
   };
@@ -100,6 +102,7 @@ void Environment::StartAndInvoke(StatusOr<BlankSandbox> blank, InvocationRequest
   if (!blank.ok()) return Die(blank.status().message());
   cgroup_ = std::move(blank->cgroup);
   process_ = std::move(blank->process);
+  network_ = std::move(blank->network);
   // A spare was spawned niced, as background work: the function runs at normal priority.
   ::setpriority(PRIO_PROCESS, static_cast<id_t>(process_->pid()), 0);
   socket_ = std::make_unique<asio::posix::stream_descriptor>(io_, process_->socket().Release());

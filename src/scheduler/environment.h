@@ -83,6 +83,7 @@ class Environment : public std::enable_shared_from_this<Environment> {
   State state_ = State::kStarting;
   std::unique_ptr<sandbox::Cgroup> cgroup_;
   std::unique_ptr<sandbox::SandboxProcess> process_;
+  std::unique_ptr<sandbox::OutboundNetwork> network_;
   std::unique_ptr<boost::asio::posix::stream_descriptor> socket_;
   sandbox::FrameDecoder decoder_;
   char read_buffer_[65536];

@@ -28,6 +28,7 @@ struct FunctionSpec {
   std::string application_log_level;  // LoggingConfig.ApplicationLogLevel (JSON format only)
   std::string role_arn;
   std::string region;
+  bool wants_outbound_network = false;  // tagged lamina:outbound-network=true
   // The execution role's temporary credentials for one environment: the scheduler issues them as
   // it starts the environment. Empty (and 0) when environments get none.
   std::string access_key_id;

@@ -223,22 +223,28 @@ class Scheduler::Impl {
       Replenish();
     };
     Done finish = Wrap(env, std::move(done));
-    if (std::optional<BlankSandbox> spare = TakeSpare()) {
+    // Spares have no network: a function with outbound network gets a sandbox of its own.
+    bool outbound = options_.outbound_network == OutboundNetwork::kAll ||
+                    (options_.outbound_network == OutboundNetwork::kTagged &&
+                     env->spec().wants_outbound_network);
+    if (std::optional<BlankSandbox> spare = outbound ? std::nullopt : TakeSpare()) {
       return env->StartAndInvoke(std::move(*spare), std::move(request), std::move(finish),
                                  invoke_phase_init);
     }
     // No spare: one is spawned off the loop (clone and cgroup work that would stall every other
     // request for milliseconds); meanwhile the environment is starting.
-    SpawnOffLoop(Priority::kWaitedFor,
-                 [this, env, request = std::move(request), finish = std::move(finish),
-                  invoke_phase_init](StatusOr<BlankSandbox> blank) mutable {
-                   if (stopping_) {
-                     if (blank.ok()) Discard(std::move(*blank));
-                     blank = Internal("Lamina is shutting down", "ServiceException");
-                   }
-                   env->StartAndInvoke(std::move(blank), std::move(request), std::move(finish),
-                                       invoke_phase_init);
-                 });
+    SpawnOffLoop(
+        Priority::kWaitedFor,
+        [this, env, request = std::move(request), finish = std::move(finish),
+         invoke_phase_init](StatusOr<BlankSandbox> blank) mutable {
+          if (stopping_) {
+            if (blank.ok()) Discard(std::move(*blank));
+            blank = Internal("Lamina is shutting down", "ServiceException");
+          }
+          env->StartAndInvoke(std::move(blank), std::move(request), std::move(finish),
+                              invoke_phase_init);
+        },
+        outbound);
   }
 
   // Completes an invocation: dead or retired environments are removed from their pool. A request
@@ -285,11 +291,12 @@ class Scheduler::Impl {
   // priority back when it is assigned (Environment::StartAndInvoke).
   enum class Priority { kWaitedFor, kBackground };
   template <typename Then>
-  void SpawnOffLoop(Priority priority, Then then) {
-    asio::post(spawner_, [this, priority, then = std::move(then),
+  void SpawnOffLoop(Priority priority, Then then, bool outbound_network = false) {
+    asio::post(spawner_, [this, priority, then = std::move(then), outbound_network,
                           work = asio::make_work_guard(io_)]() mutable {
       SetThreadNice(priority == Priority::kBackground ? kBackgroundNice : 0);
-      auto blank = std::make_shared<StatusOr<BlankSandbox>>(SpawnBlank(options_.paths, *cgroups_));
+      auto blank = std::make_shared<StatusOr<BlankSandbox>>(
+          SpawnBlank(options_.paths, *cgroups_, outbound_network));
       asio::post(io_, [blank, then = std::move(then)]() mutable { then(std::move(*blank)); });
     });
   }

@@ -23,6 +23,10 @@
 
 namespace lamina::scheduler {
 
+// Which functions get outbound network (sandbox/outbound_network.h); the others have only their
+// sandbox's loopback.
+enum class OutboundNetwork { kNone, kTagged, kAll };
+
 struct SchedulerOptions {
   EnvironmentPaths paths;
   std::chrono::milliseconds keep_alive = std::chrono::minutes(10);
@@ -46,6 +50,8 @@ struct SchedulerOptions {
   // Serves the connections functions open to the platform's AWS endpoint in their sandboxes
   // (called on the loop). Null: such connections are closed.
   Environment::Relay relay;
+  // kTagged: the functions whose spec asks for it.
+  OutboundNetwork outbound_network = OutboundNetwork::kTagged;
 };
 
 class Scheduler {

@@ -76,6 +76,10 @@ StatusOr<Sandboxes> PrepareSandboxes(const DaemonOptions& options, sandbox::Code
   out.options.spare_sandboxes = options.spare_sandboxes;
   out.options.scale_per_10s = options.scale_per_10s;
   out.options.memory_budget_mb = options.memory_budget_mb;
+  out.options.outbound_network =
+      options.outbound_network == "all"    ? scheduler::OutboundNetwork::kAll
+      : options.outbound_network == "none" ? scheduler::OutboundNetwork::kNone
+                                           : scheduler::OutboundNetwork::kTagged;
   if (out.options.memory_budget_mb == 0) {
     long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGESIZE);
     out.options.memory_budget_mb = static_cast<int64_t>(pages) * page / (1024 * 1024) * 3 / 4;

@@ -15,12 +15,13 @@ struct DaemonOptions {
   std::string region = "us-east-1";
   std::string account_id = "000000000000";
   bool auth_enabled = true;
-  int64_t keep_alive_ms = 10 * 60 * 1000;  // idle environments are reaped after this
-  int spare_sandboxes = 2;                 // blank sandboxes kept ready for cold starts
-  int concurrency_limit = 1000;            // the account's concurrent executions
-  int scale_per_10s = 1000;                // new environments per function per 10 s
-  int64_t memory_budget_mb = 0;            // for all environments; 0: three quarters of RAM
-  int64_t credentials_ttl_s = 6 * 3600;    // of each environment's execution-role credentials
+  int64_t keep_alive_ms = 10 * 60 * 1000;   // idle environments are reaped after this
+  int spare_sandboxes = 2;                  // blank sandboxes kept ready for cold starts
+  int concurrency_limit = 1000;             // the account's concurrent executions
+  int scale_per_10s = 1000;                 // new environments per function per 10 s
+  int64_t memory_budget_mb = 0;             // for all environments; 0: three quarters of RAM
+  int64_t credentials_ttl_s = 6 * 3600;     // of each environment's execution-role credentials
+  std::string outbound_network = "tagged";  // none, tagged (lamina:outbound-network=true) or all
 };
 
 // Returns the process exit code.
