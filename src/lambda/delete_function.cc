@@ -19,9 +19,31 @@ OpResult DeleteFunction(OpContext& op) {
   for (int attempt = 0;; ++attempt) {
     ASSIGN_OR_RETURN(auto record, op.deps.functions.Get(ref.name));
     if (!record) return FunctionNotFound(op.FunctionArn(ref.name));
-    if (!qualifier.empty()) return FunctionNotFound(op.FunctionArn(ref.name, qualifier));
+    if (!qualifier.empty()) {
+      // One published version.
+      if (!record->versions.contains(qualifier)) {
+        return FunctionNotFound(op.FunctionArn(ref.name, qualifier));
+      }
+      FunctionRecord changed = *record;
+      std::string blob = changed.versions[qualifier].value("CodeBlob", "");
+      changed.versions.erase(qualifier);
+      Status updated = op.deps.functions.Update(changed);
+      if (updated.ok()) {
+        ReleaseCode(op, blob);
+        RetireEnvironments(op, ref.name);
+        http::HttpResponse r;
+        r.status = 204;
+        return r;
+      }
+      if (updated.code() != Code::kConflict || attempt == kConflictAttempts - 1) return updated;
+      BackOffAfterConflict(attempt);
+      continue;
+    }
     Status deleted = op.deps.functions.Delete(*record);
     if (deleted.ok()) {
+      for (const auto& [number, version] : record->versions.items()) {
+        ReleaseCode(op, version.value("CodeBlob", ""));
+      }
       ReleaseCode(op, record->code_blob);
       op.deps.concurrency->SetReserved(ref.name, std::nullopt);
       RetireEnvironments(op, ref.name);

@@ -13,6 +13,10 @@ std::string Serialize(const FunctionRecord& r) {
                         {"CodeBlob", r.code_blob},
                         {"UnzippedBytes", r.unzipped_bytes}};
   if (r.reserved_concurrency) doc["ReservedConcurrentExecutions"] = *r.reserved_concurrency;
+  if (r.last_version) {
+    doc["Versions"] = r.versions;
+    doc["LastVersion"] = r.last_version;
+  }
   return doc.dump();
 }
 
@@ -30,6 +34,8 @@ StatusOr<FunctionRecord> Parse(const store::Entry& entry) {
       reserved != doc.end() && reserved->is_number_integer()) {
     r.reserved_concurrency = reserved->get<int>();
   }
+  r.versions = doc.value("Versions", nlohmann::json::object());
+  r.last_version = doc.value("LastVersion", int64_t{0});
   r.store_version = entry.version;
   return r;
 }
@@ -40,6 +46,28 @@ Status MapConflict(Status s, Code code) {
 }
 
 }  // namespace
+
+std::optional<FunctionRecord> VersionOf(const FunctionRecord& record, const std::string& version) {
+  if (version == "$LATEST") return record;
+  auto found = record.versions.find(version);
+  if (found == record.versions.end() || !found->is_object()) return std::nullopt;
+  FunctionRecord out;
+  out.configuration = found->value("Configuration", nlohmann::json::object());
+  out.code_blob = found->value("CodeBlob", "");
+  out.unzipped_bytes = found->value("UnzippedBytes", int64_t{0});
+  out.tags = record.tags;
+  out.reserved_concurrency = record.reserved_concurrency;
+  out.store_version = record.store_version;
+  return out;
+}
+
+bool UsesBlob(const FunctionRecord& record, const std::string& blob) {
+  if (record.code_blob == blob) return true;
+  for (const auto& [number, version] : record.versions.items()) {
+    if (version.is_object() && version.value("CodeBlob", "") == blob) return true;
+  }
+  return false;
+}
 
 bool WantsOutboundNetwork(const FunctionRecord& record) {
   auto tag = record.tags.find(kOutboundNetworkTag);
@@ -67,11 +95,15 @@ StatusOr<std::shared_ptr<const FunctionRecord>> FunctionRepository::Get(
   return record;
 }
 
-std::optional<std::string> FunctionRepository::CachedCodeBlob(const std::string& name) const {
+std::optional<std::string> FunctionRepository::CachedCodeBlob(const std::string& name,
+                                                              const std::string& version) const {
   std::lock_guard lock(mu_);
   auto it = cache_.find(name);
   if (it == cache_.end()) return std::nullopt;
-  return it->second->code_blob;
+  if (version.empty() || version == "$LATEST") return it->second->code_blob;
+  auto found = it->second->versions.find(version);
+  if (found == it->second->versions.end() || !found->is_object()) return std::nullopt;
+  return found->value("CodeBlob", "");
 }
 
 void FunctionRepository::Remember(const std::string& name, std::optional<FunctionRecord> record) {

@@ -26,11 +26,21 @@ struct FunctionRecord {
   std::string code_blob;  // hex SHA-256 of the zip in the blob store
   int64_t unzipped_bytes = 0;
   std::optional<int> reserved_concurrency;  // PutFunctionConcurrency's ReservedConcurrentExecutions
-  int64_t store_version = 0;                // of the entry this was read from; 0 when new
+  // Published versions: "N" -> {"Configuration", "CodeBlob", "UnzippedBytes"}, immutable once
+  // written; `last_version` is the highest number ever published (numbers are never reused).
+  nlohmann::json versions = nlohmann::json::object();
+  int64_t last_version = 0;
+  int64_t store_version = 0;  // of the entry this was read from; 0 when new
 
   std::string name() const { return configuration.value("FunctionName", ""); }
   std::string revision_id() const { return configuration.value("RevisionId", ""); }
 };
+
+// The record as version `version` ("$LATEST" or a published number) runs: its configuration and
+// code, with the function's tags and reservation; nullopt when there is no such version.
+std::optional<FunctionRecord> VersionOf(const FunctionRecord& record, const std::string& version);
+// Whether the function ($LATEST or any published version) uses the code blob `blob`.
+bool UsesBlob(const FunctionRecord& record, const std::string& blob);
 
 // The tag that asks for outbound network for the function's environments (when the daemon allows
 // it per function: --outbound-network tagged).
@@ -49,8 +59,10 @@ class FunctionRepository {
   // The function's record, shared and immutable (every Invoke reads one: no copy); null when
   // there is none. A caller that changes it changes a copy.
   StatusOr<std::shared_ptr<const FunctionRecord>> Get(const std::string& name) const;
-  // The code blob of `name` if its record is in memory (a Get would not read the store).
-  std::optional<std::string> CachedCodeBlob(const std::string& name) const;
+  // The code blob of version `version` ("" or "$LATEST", or a published number) of `name` if its
+  // record is in memory (a Get would not read the store) and has that version.
+  std::optional<std::string> CachedCodeBlob(const std::string& name,
+                                            const std::string& version = "") const;
   // Functions in name order after `after_name`, at most `limit` (0: all).
   StatusOr<std::vector<FunctionRecord>> List(const std::string& after_name, size_t limit) const;
   // kAlreadyExists when the name is taken.

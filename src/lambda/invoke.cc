@@ -3,6 +3,7 @@
 
 #include "common/crypto.h"
 #include "lambda/errors.h"
+#include "lambda/function_name.h"
 #include "lambda/operation.h"
 
 namespace lamina::lambda {
@@ -23,6 +24,7 @@ scheduler::FunctionSpec SpecOf(const OpContext& op, const FunctionRecord& record
   spec.name = record.name();
   spec.arn = c.value("FunctionArn", "");
   spec.revision_id = record.revision_id();
+  spec.version = c.value("Version", "$LATEST");
   spec.runtime = c.value("Runtime", "");
   spec.handler = c.value("Handler", "");
   spec.memory_mb = c.value("MemorySize", 128);
@@ -45,7 +47,8 @@ scheduler::FunctionSpec SpecOf(const OpContext& op, const FunctionRecord& record
   return spec;
 }
 
-http::HttpResponse ToResponse(const invoke::InvokeOutcome& outcome, bool tail) {
+http::HttpResponse ToResponse(const invoke::InvokeOutcome& outcome, bool tail,
+                              const std::string& version) {
   const scheduler::InvocationResult& r = outcome.result;
   if (r.kind == scheduler::InvocationResult::Kind::kPlatformError) {
     return RenderError(Internal(r.payload, "ServiceException"));
@@ -54,7 +57,7 @@ http::HttpResponse ToResponse(const invoke::InvokeOutcome& outcome, bool tail) {
     return Throttled(r.payload, r.error_type);
   }
   http::HttpResponse response = JsonResponse(200, r.payload);
-  response.SetHeader("X-Amz-Executed-Version", "$LATEST");
+  response.SetHeader("X-Amz-Executed-Version", version);
   if (r.kind == scheduler::InvocationResult::Kind::kFunctionError) {
     response.SetHeader("X-Amz-Function-Error", "Unhandled");
   }
@@ -138,15 +141,25 @@ void Invoke(OpContext& op, std::function<void(OpResult)> done) {
   // aws_request_id and the START/END/REPORT lines all name it.
   request.request_id = op.call.request_id;
   request.payload = std::move(payload);
-  request.invoked_arn = op.FunctionArn(record->name(), op.Query("Qualifier") ? "$LATEST" : "");
+  // The ARN the caller named: qualified when it named a version.
+  std::string qualifier;
+  if (const std::string* q = op.Query("Qualifier")) {
+    qualifier = *q;
+  } else if (auto ref = ParseFunctionName(op.path["FunctionName"], "functionName", op.call.region,
+                                          op.call.account_id);
+             ref.ok()) {
+    qualifier = ref->qualifier;
+  }
+  request.invoked_arn = op.FunctionArn(record->name(), qualifier);
   request.client_context = std::move(client_context);
   bool tail = log_type == "Tail";
-  op.deps.invoker->Invoke(SpecOf(op, *record, *code_dir), std::move(request),
-                          [done, tail, limits = op.deps.concurrency,
-                           slot = std::move(slot)](invoke::InvokeOutcome outcome) {
-                            limits->Release(slot);
-                            done(ToResponse(outcome, tail));
-                          });
+  op.deps.invoker->Invoke(
+      SpecOf(op, *record, *code_dir), std::move(request),
+      [done, tail, limits = op.deps.concurrency, slot = std::move(slot),
+       version = record->configuration.value("Version", "$LATEST")](invoke::InvokeOutcome outcome) {
+        limits->Release(slot);
+        done(ToResponse(outcome, tail, version));
+      });
 }
 
 }  // namespace lamina::lambda

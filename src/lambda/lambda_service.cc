@@ -34,6 +34,10 @@ constexpr Route kRoutes[] = {
     {"PUT", "/2015-03-31/functions/{FunctionName}/code", UpdateFunctionCode,
      "lambda:UpdateFunctionCode"},
     {"GET", "/2016-08-19/account-settings", GetAccountSettings, "lambda:GetAccountSettings"},
+    {"POST", "/2015-03-31/functions/{FunctionName}/versions", PublishVersion,
+     "lambda:PublishVersion"},
+    {"GET", "/2015-03-31/functions/{FunctionName}/versions", ListVersionsByFunction,
+     "lambda:ListVersionsByFunction"},
     {"PUT", "/2017-10-31/functions/{FunctionName}/concurrency", PutFunctionConcurrency,
      "lambda:PutFunctionConcurrency"},
     {"GET", "/2019-09-30/functions/{FunctionName}/concurrency", GetFunctionConcurrency,
@@ -149,7 +153,12 @@ bool LambdaService::RunsOnLoop(const http::CallContext& context,
   }
   auto ref = ParseFunctionName(name, "functionName", context.region, context.account_id);
   if (!ref.ok()) return false;
-  std::optional<std::string> blob = deps_->functions.CachedCodeBlob(ref->name);
+  QueryParams query;
+  if (!ParseQuery(request.query, query)) return false;
+  for (const auto& [key, value] : query) {
+    if (key == "Qualifier") ref->qualifier = value;
+  }
+  std::optional<std::string> blob = deps_->functions.CachedCodeBlob(ref->name, ref->qualifier);
   return blob && deps_->code->IsUnpacked(*blob);
 }
 

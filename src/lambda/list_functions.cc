@@ -1,4 +1,8 @@
 // ListFunctions: GET /2015-03-31/functions?Marker=&MaxItems=&FunctionVersion=
+#include <algorithm>
+#include <utility>
+#include <vector>
+
 #include "common/crypto.h"
 #include "lambda/errors.h"
 #include "lambda/function_name.h"
@@ -28,8 +32,12 @@ OpResult ListFunctions(OpContext& op) {
     v.Range("maxItems", parsed, 1, 10000);
     max_items = std::min<int64_t>(parsed, kPageLimit);
   }
-  if (const std::string* version = op.Query("FunctionVersion"); version && *version != "ALL") {
-    v.Add("functionVersion", version, "Member must satisfy enum value set: [ALL]");
+  bool all_versions = false;
+  if (const std::string* version = op.Query("FunctionVersion")) {
+    if (*version != "ALL") {
+      v.Add("functionVersion", version, "Member must satisfy enum value set: [ALL]");
+    }
+    all_versions = true;
   }
   RETURN_IF_ERROR(v.ToStatus());
 
@@ -44,6 +52,14 @@ OpResult ListFunctions(OpContext& op) {
   json functions = json::array();
   for (int64_t i = 0; i < static_cast<int64_t>(records.size()) && i < max_items; ++i) {
     functions.push_back(records[i].configuration);
+    if (!all_versions) continue;
+    // With FunctionVersion=ALL, each function's published versions follow it, in number order.
+    std::vector<std::pair<long long, const json*>> versions;
+    for (const auto& [number, version] : records[i].versions.items()) {
+      versions.emplace_back(std::strtoll(number.c_str(), nullptr, 10), &version);
+    }
+    std::sort(versions.begin(), versions.end());
+    for (const auto& [number, version] : versions) functions.push_back((*version)["Configuration"]);
   }
   json body = {{"Functions", functions}};
   if (static_cast<int64_t>(records.size()) > max_items) {

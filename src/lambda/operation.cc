@@ -37,10 +37,10 @@ StatusOr<std::shared_ptr<const FunctionRecord>> LoadFunction(OpContext& op) {
   }
   ASSIGN_OR_RETURN(auto record, op.deps.functions.Get(ref.name));
   if (!record) return FunctionNotFound(op.FunctionArn(ref.name));
-  if (!ref.qualifier.empty() && ref.qualifier != "$LATEST") {
-    return FunctionNotFound(op.FunctionArn(ref.name, ref.qualifier));
-  }
-  return record;
+  if (ref.qualifier.empty() || ref.qualifier == "$LATEST") return record;
+  std::optional<FunctionRecord> version = VersionOf(*record, ref.qualifier);
+  if (!version) return FunctionNotFound(op.FunctionArn(ref.name, ref.qualifier));
+  return std::make_shared<const FunctionRecord>(std::move(*version));
 }
 
 void BackOffAfterConflict(int attempt) {
@@ -54,6 +54,9 @@ StatusOr<FunctionRecord> ModifyFunction(OpContext& op, const std::string& expect
                                         bool configuration_changes) {
   for (int attempt = 0;; ++attempt) {
     ASSIGN_OR_RETURN(auto loaded, LoadFunction(op));
+    if (loaded->configuration.value("Version", "$LATEST") != "$LATEST") {
+      return InvalidParameterValue("A published version cannot be changed; only $LATEST can.");
+    }
     FunctionRecord record = *loaded;
     if (!expected_revision.empty() && expected_revision != record.revision_id()) {
       return PreconditionFailedRevision();
@@ -101,7 +104,7 @@ void ReleaseCode(OpContext& op, const std::string& blob) {
   auto all = op.deps.functions.List("", 0);
   if (!all.ok()) return;  // keep the blob; an orphan is harmless, a dangling record is not
   for (const FunctionRecord& r : *all) {
-    if (r.code_blob == blob) return;
+    if (UsesBlob(r, blob)) return;
   }
   Status removed = op.deps.blobs->Remove(blob);
   if (!removed.ok()) log::Warn("cannot remove code blob", {{"error", removed.ToString()}});
@@ -110,7 +113,12 @@ void ReleaseCode(OpContext& op, const std::string& blob) {
 StatusOr<int64_t> TotalCodeSize(OpContext& op, int64_t* function_count) {
   ASSIGN_OR_RETURN(auto all, op.deps.functions.List("", 0));
   int64_t total = 0;
-  for (const FunctionRecord& r : all) total += r.configuration.value("CodeSize", int64_t{0});
+  for (const FunctionRecord& r : all) {
+    total += r.configuration.value("CodeSize", int64_t{0});
+    for (const auto& [number, version] : r.versions.items()) {
+      total += version["Configuration"].value("CodeSize", int64_t{0});
+    }
+  }
   if (function_count) *function_count = static_cast<int64_t>(all.size());
   return total;
 }

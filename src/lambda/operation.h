@@ -47,6 +47,8 @@ OpResult PutFunctionConcurrency(OpContext& op);
 OpResult GetFunctionConcurrency(OpContext& op);
 OpResult DeleteFunctionConcurrency(OpContext& op);
 OpResult DownloadCode(OpContext& op);
+OpResult PublishVersion(OpContext& op);
+OpResult ListVersionsByFunction(OpContext& op);
 // Invoke answers when the function has run: `done` is called once, from another thread.
 void Invoke(OpContext& op, std::function<void(OpResult)> done);
 
