@@ -27,8 +27,10 @@ OpResult DeleteFunction(OpContext& op) {
       FunctionRecord changed = *record;
       std::string blob = changed.versions[qualifier].value("CodeBlob", "");
       changed.versions.erase(qualifier);
+      changed.provisioned.erase(qualifier);
       Status updated = op.deps.functions.Update(changed);
       if (updated.ok()) {
+        RETURN_IF_ERROR(ApplyProvisioned(op.deps, *record, qualifier, 0));
         ReleaseCode(op, blob);
         RetireEnvironments(op, ref.name);
         http::HttpResponse r;
@@ -41,6 +43,9 @@ OpResult DeleteFunction(OpContext& op) {
     }
     Status deleted = op.deps.functions.Delete(*record);
     if (deleted.ok()) {
+      for (const auto& [version, config] : record->provisioned.items()) {
+        RETURN_IF_ERROR(ApplyProvisioned(op.deps, *record, version, 0));
+      }
       for (const auto& [number, version] : record->versions.items()) {
         ReleaseCode(op, version.value("CodeBlob", ""));
       }

@@ -25,6 +25,7 @@ constexpr WireError kErrors[] = {
     {"RequestEntityTooLargeException", 413, false, true},
     {"UnsupportedMediaTypeException", 415, false, true},
     {"TooManyRequestsException", 429, false, true},
+    {"ProvisionedConcurrencyConfigNotFoundException", 404, false, true},
     {"ServiceException", 500, true, true},
     {"MissingAuthenticationTokenException", 403, false, false},
     {"IncompleteSignatureException", 403, false, false},

@@ -13,6 +13,7 @@ std::string Serialize(const FunctionRecord& r) {
                         {"CodeBlob", r.code_blob},
                         {"UnzippedBytes", r.unzipped_bytes}};
   if (r.reserved_concurrency) doc["ReservedConcurrentExecutions"] = *r.reserved_concurrency;
+  if (!r.provisioned.empty()) doc["Provisioned"] = r.provisioned;
   if (r.last_version) {
     doc["Versions"] = r.versions;
     doc["LastVersion"] = r.last_version;
@@ -36,6 +37,7 @@ StatusOr<FunctionRecord> Parse(const store::Entry& entry) {
   }
   r.versions = doc.value("Versions", nlohmann::json::object());
   r.last_version = doc.value("LastVersion", int64_t{0});
+  r.provisioned = doc.value("Provisioned", nlohmann::json::object());
   r.store_version = entry.version;
   return r;
 }
@@ -57,6 +59,7 @@ std::optional<FunctionRecord> VersionOf(const FunctionRecord& record, const std:
   out.unzipped_bytes = found->value("UnzippedBytes", int64_t{0});
   out.tags = record.tags;
   out.reserved_concurrency = record.reserved_concurrency;
+  out.provisioned = record.provisioned;
   out.store_version = record.store_version;
   return out;
 }

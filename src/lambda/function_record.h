@@ -30,6 +30,8 @@ struct FunctionRecord {
   // written; `last_version` is the highest number ever published (numbers are never reused).
   nlohmann::json versions = nlohmann::json::object();
   int64_t last_version = 0;
+  // Provisioned concurrency: version -> {"Requested": n, "LastModified": "..."}.
+  nlohmann::json provisioned = nlohmann::json::object();
   int64_t store_version = 0;  // of the entry this was read from; 0 when new
 
   std::string name() const { return configuration.value("FunctionName", ""); }

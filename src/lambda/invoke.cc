@@ -1,4 +1,5 @@
 // Invoke: POST /2015-03-31/functions/{FunctionName}/invocations (synchronous and DryRun).
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "common/crypto.h"
@@ -16,36 +17,6 @@ constexpr size_t kMaxSyncPayload = 6 * 1024 * 1024;  // 6,291,456 bytes
 constexpr size_t kMaxClientContext = 3583;
 
 const std::string* Header(const OpContext& op, const char* name) { return op.request.Header(name); }
-
-scheduler::FunctionSpec SpecOf(const OpContext& op, const FunctionRecord& record,
-                               const std::string& code_dir) {
-  const json& c = record.configuration;
-  scheduler::FunctionSpec spec;
-  spec.name = record.name();
-  spec.arn = c.value("FunctionArn", "");
-  spec.revision_id = record.revision_id();
-  spec.version = c.value("Version", "$LATEST");
-  spec.runtime = c.value("Runtime", "");
-  spec.handler = c.value("Handler", "");
-  spec.memory_mb = c.value("MemorySize", 128);
-  spec.timeout_s = c.value("Timeout", 3);
-  spec.tmp_mb = c.contains("EphemeralStorage") ? c["EphemeralStorage"].value("Size", 512) : 512;
-  if (auto env = c.find("Environment"); env != c.end()) {
-    if (auto vars = env->find("Variables"); vars != env->end()) {
-      for (const auto& [k, v] : vars->items())
-        spec.environment.emplace_back(k, v.get<std::string>());
-    }
-  }
-  spec.code_dir = code_dir;
-  const json logging = c.value("LoggingConfig", json::object());
-  spec.log_group = logging.value("LogGroup", "/aws/lambda/" + spec.name);
-  spec.log_format = logging.value("LogFormat", "Text");
-  spec.application_log_level = logging.value("ApplicationLogLevel", "");
-  spec.role_arn = c.value("Role", "");
-  spec.wants_outbound_network = WantsOutboundNetwork(record);
-  spec.region = op.call.region;
-  return spec;
-}
 
 http::HttpResponse ToResponse(const invoke::InvokeOutcome& outcome, bool tail,
                               const std::string& version) {
@@ -66,6 +37,40 @@ http::HttpResponse ToResponse(const invoke::InvokeOutcome& outcome, bool tail,
 }
 
 }  // namespace
+
+scheduler::FunctionSpec SpecOf(const FunctionRecord& record, const std::string& code_dir) {
+  const json& c = record.configuration;
+  scheduler::FunctionSpec spec;
+  spec.name = record.name();
+  // arn:aws:lambda:<region>:<account>:function:<name>[:<version>], kept unqualified.
+  spec.arn = c.value("FunctionArn", "");
+  if (std::count(spec.arn.begin(), spec.arn.end(), ':') == 7) {
+    spec.arn.erase(spec.arn.rfind(':'));
+  }
+  spec.revision_id = record.revision_id();
+  spec.version = c.value("Version", "$LATEST");
+  spec.runtime = c.value("Runtime", "");
+  spec.handler = c.value("Handler", "");
+  spec.memory_mb = c.value("MemorySize", 128);
+  spec.timeout_s = c.value("Timeout", 3);
+  spec.tmp_mb = c.contains("EphemeralStorage") ? c["EphemeralStorage"].value("Size", 512) : 512;
+  if (auto env = c.find("Environment"); env != c.end()) {
+    if (auto vars = env->find("Variables"); vars != env->end()) {
+      for (const auto& [k, v] : vars->items())
+        spec.environment.emplace_back(k, v.get<std::string>());
+    }
+  }
+  spec.code_dir = code_dir;
+  const json logging = c.value("LoggingConfig", json::object());
+  spec.log_group = logging.value("LogGroup", "/aws/lambda/" + spec.name);
+  spec.log_format = logging.value("LogFormat", "Text");
+  spec.application_log_level = logging.value("ApplicationLogLevel", "");
+  spec.role_arn = c.value("Role", "");
+  spec.wants_outbound_network = WantsOutboundNetwork(record);
+  size_t region_at = spec.arn.find(':', spec.arn.find(':', 4) + 1) + 1;
+  spec.region = spec.arn.substr(region_at, spec.arn.find(':', region_at) - region_at);
+  return spec;
+}
 
 void Invoke(OpContext& op, std::function<void(OpResult)> done) {
   auto fail = [&done](Status s) { done(std::move(s)); };
@@ -154,7 +159,7 @@ void Invoke(OpContext& op, std::function<void(OpResult)> done) {
   request.client_context = std::move(client_context);
   bool tail = log_type == "Tail";
   op.deps.invoker->Invoke(
-      SpecOf(op, *record, *code_dir), std::move(request),
+      SpecOf(*record, *code_dir), std::move(request),
       [done, tail, limits = op.deps.concurrency, slot = std::move(slot),
        version = record->configuration.value("Version", "$LATEST")](invoke::InvokeOutcome outcome) {
         limits->Release(slot);

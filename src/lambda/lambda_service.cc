@@ -34,6 +34,12 @@ constexpr Route kRoutes[] = {
     {"PUT", "/2015-03-31/functions/{FunctionName}/code", UpdateFunctionCode,
      "lambda:UpdateFunctionCode"},
     {"GET", "/2016-08-19/account-settings", GetAccountSettings, "lambda:GetAccountSettings"},
+    {"PUT", "/2019-09-30/functions/{FunctionName}/provisioned-concurrency",
+     PutProvisionedConcurrencyConfig, "lambda:PutProvisionedConcurrencyConfig"},
+    {"GET", "/2019-09-30/functions/{FunctionName}/provisioned-concurrency",
+     GetProvisionedConcurrencyConfig, "lambda:GetProvisionedConcurrencyConfig"},
+    {"DELETE", "/2019-09-30/functions/{FunctionName}/provisioned-concurrency",
+     DeleteProvisionedConcurrencyConfig, "lambda:DeleteProvisionedConcurrencyConfig"},
     {"POST", "/2015-03-31/functions/{FunctionName}/versions", PublishVersion,
      "lambda:PublishVersion"},
     {"GET", "/2015-03-31/functions/{FunctionName}/versions", ListVersionsByFunction,
@@ -132,6 +138,13 @@ LambdaService::LambdaService(store::Store* store, store::BlobStore* blobs, const
   }
   for (const FunctionRecord& f : *functions) {
     if (f.reserved_concurrency) concurrency->SetReserved(f.name(), f.reserved_concurrency);
+    // Provisioned concurrency is started again with the daemon.
+    for (const auto& [version, config] : f.provisioned.items()) {
+      Status started = ApplyProvisioned(*deps_, f, version, config.value("Requested", 0));
+      if (!started.ok()) {
+        log::Error("cannot provision", {{"function", f.name()}, {"error", started.ToString()}});
+      }
+    }
   }
 }
 

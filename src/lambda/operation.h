@@ -13,6 +13,7 @@
 #include "http/service.h"
 #include "lambda/function_record.h"
 #include "lambda/lambda_deps.h"
+#include "scheduler/function_spec.h"
 
 namespace lamina::lambda {
 
@@ -49,8 +50,18 @@ OpResult DeleteFunctionConcurrency(OpContext& op);
 OpResult DownloadCode(OpContext& op);
 OpResult PublishVersion(OpContext& op);
 OpResult ListVersionsByFunction(OpContext& op);
+OpResult PutProvisionedConcurrencyConfig(OpContext& op);
+// Get, or with List=ALL the list of a function's configs (one path and method on the wire).
+OpResult GetProvisionedConcurrencyConfig(OpContext& op);
+OpResult DeleteProvisionedConcurrencyConfig(OpContext& op);
+// Provisions (count > 0) or stops provisioning `version` of `record`'s function in the scheduler.
+Status ApplyProvisioned(LambdaDeps& deps, const FunctionRecord& record, const std::string& version,
+                        int count);
 // Invoke answers when the function has run: `done` is called once, from another thread.
 void Invoke(OpContext& op, std::function<void(OpResult)> done);
+
+// What the scheduler runs for `record` (a version of a function) with its code at `code_dir`.
+scheduler::FunctionSpec SpecOf(const FunctionRecord& record, const std::string& code_dir);
 
 // Retires the function's running environments after a change (no-op without an invoker).
 void RetireEnvironments(OpContext& op, const std::string& function_name);

@@ -89,10 +89,20 @@ void Environment::StartAndInvoke(StatusOr<BlankSandbox> blank, InvocationRequest
   request_ = std::move(request);
   done_ = std::move(done);
   invoke_phase_init_ = invoke_phase_init;
+  Start(std::move(blank));
+}
+
+void Environment::Provision(StatusOr<BlankSandbox> blank, std::function<void()> ready) {
+  provisioned_ = true;
+  on_provisioned_ = std::move(ready);
+  Start(std::move(blank));
+}
+
+void Environment::Start(StatusOr<BlankSandbox> blank) {
   spawned_ = Clock::now();
   spawned_ms_ = NowMillis();
   // An init inside the invocation is not a separate phase: no INIT_START, no Init Duration.
-  result_.cold_start = !invoke_phase_init_;
+  result_.cold_start = !invoke_phase_init_ && !provisioned_;
   result_.init_start_ms = spawned_ms_;
   if (invoke_phase_init_) {
     // The invocation started when this environment did: its init is part of Duration.
@@ -137,6 +147,7 @@ void Environment::StartAndInvoke(StatusOr<BlankSandbox> blank, InvocationRequest
   deadline_.async_wait([self](const boost::system::error_code& ec) {
     if (ec || self->ready_ || self->state_ == State::kDead) return;
     if (self->invoke_phase_init_) return self->TimeOut();
+    if (!self->request_) return self->Die("the init phase ran out of its 10 s");
     // AWS: an init phase past 10 s is abandoned and retried inside the invocation, whose own
     // timeout then bounds it. The scheduler runs the retry in a new environment.
     self->state_ = State::kDead;
@@ -234,8 +245,12 @@ void Environment::OnFrame(sandbox::Frame& frame) {
       if (ready_) return CameBack();
       ready_ = true;
       deadline_.cancel();
-      if (!invoke_phase_init_) result_.init_duration_ms = MillisSince(spawned_);
-      if (request_) Dispatch();
+      if (!invoke_phase_init_ && !provisioned_) result_.init_duration_ms = MillisSince(spawned_);
+      if (request_) return Dispatch();
+      // Provisioned ahead of any invocation: ready and waiting.
+      state_ = State::kIdle;
+      idle_since_ = Clock::now();
+      if (on_provisioned_) std::exchange(on_provisioned_, nullptr)();
       return;
     case FrameType::kInitError:
       if (f.size() == 2 || f.size() == 3) {

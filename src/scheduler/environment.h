@@ -51,6 +51,12 @@ class Environment : public std::enable_shared_from_this<Environment> {
   // is part of the invocation instead: its time counts in Duration and against the timeout.
   void StartAndInvoke(StatusOr<BlankSandbox> blank, InvocationRequest request, Done done,
                       bool invoke_phase_init = false);
+  // Provisioned concurrency: assigns `blank` and runs the init phase ahead of any invocation,
+  // with AWS_LAMBDA_INITIALIZATION_TYPE=provisioned-concurrency; `ready` is called once the
+  // runtime waits for its first event (the environment is then kIdle). Its invocations report no
+  // Init Duration. A failed init leaves it kDead, without calling `ready`.
+  void Provision(StatusOr<BlankSandbox> blank, std::function<void()> ready);
+  bool provisioned() const { return provisioned_; }
   // Warm invocation; requires state() == kIdle or kFinishing.
   void Invoke(InvocationRequest request, Done done);
   // Stops the sandbox; an invocation in progress completes as a platform failure.
@@ -65,6 +71,7 @@ class Environment : public std::enable_shared_from_this<Environment> {
 
  private:
   void Send(sandbox::FrameType type, const std::vector<std::string_view>& fields);
+  void Start(StatusOr<BlankSandbox> blank);
   void Read();
   ssize_t Receive();
   void OnFrame(sandbox::Frame& frame);
@@ -102,6 +109,8 @@ class Environment : public std::enable_shared_from_this<Environment> {
   int64_t spawned_ms_ = 0;
   bool ready_ = false;
   bool invoke_phase_init_ = false;
+  bool provisioned_ = false;
+  std::function<void()> on_provisioned_;
   bool first_invocation_ = true;
   // The request was sent while the runtime had not yet asked for it (kFinishing); cleared by its
   // next /next. Should the runtime die first, the request was never delivered.

@@ -29,6 +29,9 @@ struct FunctionSpec {
   std::string role_arn;
   std::string region;
   bool wants_outbound_network = false;  // tagged lamina:outbound-network=true
+  // AWS_LAMBDA_INITIALIZATION_TYPE: "on-demand", or "provisioned-concurrency" for environments
+  // initialised ahead (the scheduler sets it).
+  std::string initialization_type = "on-demand";
   // The execution role's temporary credentials for one environment: the scheduler issues them as
   // it starts the environment. Empty (and 0) when environments get none.
   std::string access_key_id;

@@ -9,6 +9,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <deque>
+#include <future>
 #include <list>
 #include <map>
 #include <optional>
@@ -73,6 +74,39 @@ class Scheduler::Impl {
     });
   }
 
+  void Provision(FunctionSpec spec, int count) {
+    asio::dispatch(io_, [this, spec = std::move(spec), count]() mutable {
+      std::string key = spec.name + "\n" + spec.version;
+      spec.initialization_type = "provisioned-concurrency";
+      if (count <= 0) {
+        provisioned_.erase(key);
+        Maintain(spec, 0);
+        return;
+      }
+      auto& wanted = provisioned_[key];
+      wanted = {std::move(spec), count};
+      Maintain(wanted.first, wanted.second);
+    });
+  }
+
+  int ProvisionedReady(const std::string& name, const std::string& version) {
+    std::promise<int> answer;
+    asio::dispatch(io_, [&] {
+      int ready = 0;
+      if (auto it = pools_.find(name); it != pools_.end()) {
+        for (auto& env : it->second) {
+          auto state = env->state();
+          if (env->provisioned() && env->spec().version == version &&
+              state != Environment::State::kStarting && state != Environment::State::kDead) {
+            ++ready;
+          }
+        }
+      }
+      answer.set_value(ready);
+    });
+    return answer.get_future().get();
+  }
+
   void Retire(const std::string& name) {
     asio::dispatch(io_, [this, name] {
       auto it = pools_.find(name);
@@ -132,6 +166,51 @@ class Scheduler::Impl {
     StartCold(std::move(spec), std::move(request), std::move(done), false);
   }
 
+  // Starts or stops provisioned environments of `spec`'s version until `count` are alive (dead
+  // ones are left to the reaper, which calls this again).
+  void Maintain(const FunctionSpec& spec, int count) {
+    if (stopping_) return;
+    auto& pool = pools_[spec.name];
+    int alive = 0;
+    for (auto env = pool.begin(); env != pool.end();) {
+      bool mine = (*env)->provisioned() && (*env)->spec().version == spec.version;
+      auto state = (*env)->state();
+      if (mine && state != Environment::State::kDead && alive >= count &&
+          state == Environment::State::kIdle) {
+        Destroy(*env);
+        env = pool.erase(env);
+        continue;
+      }
+      if (mine && state != Environment::State::kDead) ++alive;
+      ++env;
+    }
+    for (; alive < count; ++alive) StartProvisioned(spec);
+  }
+
+  void StartProvisioned(FunctionSpec spec) {
+    if (options_.issue_credentials) {
+      if (Status issued = options_.issue_credentials(spec); !issued.ok()) {
+        log::Warn("cannot provision an environment", {{"error", issued.ToString()}});
+        return;
+      }
+    }
+    bool outbound =
+        options_.outbound_network == OutboundNetwork::kAll ||
+        (options_.outbound_network == OutboundNetwork::kTagged && spec.wants_outbound_network);
+    auto env = std::make_shared<Environment>(io_, std::move(spec), NextUid(), options_.relay);
+    pools_[env->spec().name].push_back(env);
+    SpawnOffLoop(
+        Priority::kBackground,
+        [this, env](StatusOr<BlankSandbox> blank) mutable {
+          if (stopping_) {
+            if (blank.ok()) Discard(std::move(*blank));
+            blank = Internal("Lamina is shutting down");
+          }
+          env->Provision(std::move(blank), [] {});
+        },
+        outbound);
+  }
+
   // Removes the idle environments whose role credentials would expire before an invocation of
   // `timeout_s` ends (with a second to spare); busy ones are retired when they finish.
   void RetireExpiring(Pool& pool, int timeout_s) {
@@ -170,7 +249,9 @@ class Scheduler::Impl {
       for (auto& env : pool) {
         if (env->state() == Environment::State::kDead) continue;
         in_use += env->spec().memory_mb;
-        if (env->state() == Environment::State::kIdle) idle.emplace_back(name, env);
+        if (env->state() == Environment::State::kIdle && !env->provisioned()) {
+          idle.emplace_back(name, env);
+        }
       }
     }
     if (in_use + memory_mb <= options_.memory_budget_mb) return true;
@@ -343,7 +424,7 @@ class Scheduler::Impl {
           // Idle past the keep-alive, or died while idle (e.g. the runtime crashed).
           auto state = (*env)->state();
           if (state == Environment::State::kDead ||
-              (state == Environment::State::kIdle &&
+              (state == Environment::State::kIdle && !(*env)->provisioned() &&
                now - (*env)->idle_since() >= options_.keep_alive)) {
             Destroy(*env);
             env = pool.erase(env);
@@ -352,6 +433,7 @@ class Scheduler::Impl {
           }
         }
       }
+      for (auto& [key, wanted] : provisioned_) Maintain(wanted.first, wanted.second);
       // A function with no environment left keeps no pool, nor (once it would be full again
       // anyway) a scaling bucket: deleted functions leave nothing behind.
       std::erase_if(pools_, [](const auto& pool) { return pool.second.empty(); });
@@ -366,6 +448,8 @@ class Scheduler::Impl {
   const sandbox::CgroupHost* cgroups_;
   asio::io_context& io_;
   asio::steady_timer reaper_;
+  // Provisioned concurrency wanted: by function name and version, the spec and the count.
+  std::map<std::string, std::pair<FunctionSpec, int>> provisioned_;
   asio::thread_pool cleanup_;
   asio::thread_pool spawner_;
   std::map<std::string, TokenBucket> scaling_;  // each function's new environments (scale_per_10s)
@@ -386,5 +470,11 @@ void Scheduler::Invoke(FunctionSpec spec, InvocationRequest request, Done done) 
   impl_->Invoke(std::move(spec), std::move(request), std::move(done));
 }
 void Scheduler::Retire(const std::string& name) { impl_->Retire(name); }
+void Scheduler::Provision(FunctionSpec spec, int count) {
+  impl_->Provision(std::move(spec), count);
+}
+int Scheduler::ProvisionedReady(const std::string& name, const std::string& version) {
+  return impl_->ProvisionedReady(name, version);
+}
 
 }  // namespace lamina::scheduler

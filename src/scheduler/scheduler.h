@@ -72,7 +72,17 @@ class Scheduler {
   // must not block.
   void Invoke(FunctionSpec spec, InvocationRequest request, Done done);
   // Retires the environments of `function_name` (code/configuration changed, or deleted).
+  // Provisioned ones are started again.
   void Retire(const std::string& function_name);
+
+  // Provisioned concurrency: keeps `count` environments of `spec` (a version of a function)
+  // initialised ahead of invocations, with AWS_LAMBDA_INITIALIZATION_TYPE=provisioned-concurrency,
+  // never reaped for idleness; invocations of that version use them first. Dead ones are
+  // replaced (within a second); 0 stops provisioning that version. Thread-safe.
+  void Provision(FunctionSpec spec, int count);
+  // How many provisioned environments of `function_name` version `version` are initialised.
+  // Blocks until the loop answers.
+  int ProvisionedReady(const std::string& function_name, const std::string& version);
 
  private:
   class Impl;
