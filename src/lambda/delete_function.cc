@@ -32,7 +32,7 @@ OpResult DeleteFunction(OpContext& op) {
       if (updated.ok()) {
         RETURN_IF_ERROR(ApplyProvisioned(op.deps, *record, qualifier, 0));
         ReleaseCode(op, blob);
-        RetireEnvironments(op, ref.name);
+        RetireEnvironments(op, ref.name, qualifier);
         http::HttpResponse r;
         r.status = 204;
         return r;

@@ -151,8 +151,9 @@ Status MergeTags(const nlohmann::json& requested, nlohmann::json& tags) {
   return Status::Ok();
 }
 
-void RetireEnvironments(OpContext& op, const std::string& function_name) {
-  if (op.deps.invoker) op.deps.invoker->scheduler()->Retire(function_name);
+void RetireEnvironments(OpContext& op, const std::string& function_name,
+                        const std::string& version) {
+  if (op.deps.invoker) op.deps.invoker->scheduler()->Retire(function_name, version);
 }
 
 http::HttpResponse ConfigurationResponse(int status, const FunctionRecord& record) {

@@ -64,7 +64,9 @@ void Invoke(OpContext& op, std::function<void(OpResult)> done);
 scheduler::FunctionSpec SpecOf(const FunctionRecord& record, const std::string& code_dir);
 
 // Retires the function's running environments after a change (no-op without an invoker).
-void RetireEnvironments(OpContext& op, const std::string& function_name);
+// Of `version` only, when given.
+void RetireEnvironments(OpContext& op, const std::string& function_name,
+                        const std::string& version = "");
 
 // Shared by the operations.
 

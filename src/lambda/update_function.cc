@@ -65,7 +65,7 @@ OpResult UpdateFunctionCode(OpContext& op) {
     return record.status();
   }
   if (old_blob != blob) ReleaseCode(op, old_blob);
-  RetireEnvironments(op, record->name());
+  RetireEnvironments(op, record->name(), "$LATEST");  // versions keep their own code
   return ConfigurationResponse(200, *record);
 }
 
@@ -76,7 +76,7 @@ OpResult UpdateFunctionConfiguration(OpContext& op) {
                      return ApplyConfiguration(body, /*creating=*/false, op.call, op.deps,
                                                r.configuration);
                    }));
-  RetireEnvironments(op, record.name());
+  RetireEnvironments(op, record.name(), "$LATEST");
   return ConfigurationResponse(200, record);
 }
 

@@ -107,11 +107,15 @@ class Scheduler::Impl {
     return answer.get_future().get();
   }
 
-  void Retire(const std::string& name) {
-    asio::dispatch(io_, [this, name] {
+  void Retire(const std::string& name, const std::string& version) {
+    asio::dispatch(io_, [this, name, version] {
       auto it = pools_.find(name);
       if (it == pools_.end()) return;
       for (auto env = it->second.begin(); env != it->second.end();) {
+        if (!version.empty() && (*env)->spec().version != version) {
+          ++env;
+          continue;
+        }
         // A starting or busy one finishes its invocation first (on the old code, as on AWS).
         auto state = (*env)->state();
         if (state == Environment::State::kBusy || state == Environment::State::kStarting) {
@@ -188,6 +192,7 @@ class Scheduler::Impl {
   }
 
   void StartProvisioned(FunctionSpec spec) {
+    if (!MakeRoom(spec.memory_mb)) return;  // tried again at the reaper's next pass
     if (options_.issue_credentials) {
       if (Status issued = options_.issue_credentials(spec); !issued.ok()) {
         log::Warn("cannot provision an environment", {{"error", issued.ToString()}});
@@ -469,7 +474,9 @@ void Scheduler::Shutdown() { impl_->Shutdown(); }
 void Scheduler::Invoke(FunctionSpec spec, InvocationRequest request, Done done) {
   impl_->Invoke(std::move(spec), std::move(request), std::move(done));
 }
-void Scheduler::Retire(const std::string& name) { impl_->Retire(name); }
+void Scheduler::Retire(const std::string& name, const std::string& version) {
+  impl_->Retire(name, version);
+}
 void Scheduler::Provision(FunctionSpec spec, int count) {
   impl_->Provision(std::move(spec), count);
 }

@@ -71,9 +71,9 @@ class Scheduler {
   // Runs `request` on an environment of `spec`. `done` is called exactly once, on the loop; it
   // must not block.
   void Invoke(FunctionSpec spec, InvocationRequest request, Done done);
-  // Retires the environments of `function_name` (code/configuration changed, or deleted).
-  // Provisioned ones are started again.
-  void Retire(const std::string& function_name);
+  // Retires the environments of `function_name` (code/configuration changed, or deleted): of
+  // `version` only, when given. Provisioned ones are started again.
+  void Retire(const std::string& function_name, const std::string& version = "");
 
   // Provisioned concurrency: keeps `count` environments of `spec` (a version of a function)
   // initialised ahead of invocations, with AWS_LAMBDA_INITIALIZATION_TYPE=provisioned-concurrency,

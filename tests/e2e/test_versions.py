@@ -108,6 +108,19 @@ def test_invoke_runs_the_version_named_and_reports_it(lam, role):
     assert json.loads(lam.invoke(FunctionName=name, Qualifier="1")["Payload"].read())["code"] == "one"
 
 
+def test_changing_latest_leaves_a_versions_warm_environment_alone(lam, role):
+    name = create(lam, role, zip_bytes=code("one"))
+    lam.publish_version(FunctionName=name)
+    lam.invoke(FunctionName=name, Qualifier="1")
+    lam.update_function_code(FunctionName=name, ZipFile=code("two"))
+    lam.update_function_configuration(FunctionName=name, MemorySize=256)
+    r = lam.invoke(FunctionName=name, Qualifier="1", LogType="Tail")
+    import base64
+    assert "Init Duration" not in base64.b64decode(r["LogResult"]).decode(), "still warm"
+    r = lam.invoke(FunctionName=name, LogType="Tail")
+    assert "Init Duration" in base64.b64decode(r["LogResult"]).decode(), "$LATEST is new"
+
+
 def test_get_function_of_a_version_gives_its_configuration_and_code(daemon, lam, role):
     name = create(lam, role, zip_bytes=code("one"))
     lam.publish_version(FunctionName=name)
