@@ -90,8 +90,9 @@ class Scheduler::Impl {
   }
 
   int ProvisionedReady(const std::string& name, const std::string& version) {
-    std::promise<int> answer;
-    asio::dispatch(io_, [&] {
+    auto answer = std::make_shared<std::promise<int>>();
+    std::future<int> ready = answer->get_future();
+    asio::dispatch(io_, [this, answer, name, version] {
       int ready = 0;
       if (auto it = pools_.find(name); it != pools_.end()) {
         for (auto& env : it->second) {
@@ -102,9 +103,11 @@ class Scheduler::Impl {
           }
         }
       }
-      answer.set_value(ready);
+      answer->set_value(ready);
     });
-    return answer.get_future().get();
+    // A loop that has stopped (shutting down) answers nothing: none are ready then.
+    if (ready.wait_for(std::chrono::seconds(5)) != std::future_status::ready) return 0;
+    return ready.get();
   }
 
   void Retire(const std::string& name, const std::string& version) {
@@ -170,6 +173,18 @@ class Scheduler::Impl {
     StartCold(std::move(spec), std::move(request), std::move(done), false);
   }
 
+  // Whether environments of `spec` get outbound network.
+  bool Outbound(const FunctionSpec& spec) const {
+    return options_.outbound_network == OutboundNetwork::kAll ||
+           (options_.outbound_network == OutboundNetwork::kTagged && spec.wants_outbound_network);
+  }
+
+  // Whether `env` is one of the provisioned environments still wanted (never reaped for
+  // idleness); those no longer wanted go like on-demand ones.
+  bool KeptProvisioned(const Environment& env) const {
+    return env.provisioned() && provisioned_.count(env.spec().name + "\n" + env.spec().version);
+  }
+
   // Starts or stops provisioned environments of `spec`'s version until `count` are alive (dead
   // ones are left to the reaper, which calls this again).
   void Maintain(const FunctionSpec& spec, int count) {
@@ -199,9 +214,7 @@ class Scheduler::Impl {
         return;
       }
     }
-    bool outbound =
-        options_.outbound_network == OutboundNetwork::kAll ||
-        (options_.outbound_network == OutboundNetwork::kTagged && spec.wants_outbound_network);
+    bool outbound = Outbound(spec);
     auto env = std::make_shared<Environment>(io_, std::move(spec), NextUid(), options_.relay);
     pools_[env->spec().name].push_back(env);
     SpawnOffLoop(
@@ -254,7 +267,7 @@ class Scheduler::Impl {
       for (auto& env : pool) {
         if (env->state() == Environment::State::kDead) continue;
         in_use += env->spec().memory_mb;
-        if (env->state() == Environment::State::kIdle && !env->provisioned()) {
+        if (env->state() == Environment::State::kIdle && !KeptProvisioned(*env)) {
           idle.emplace_back(name, env);
         }
       }
@@ -310,9 +323,7 @@ class Scheduler::Impl {
     };
     Done finish = Wrap(env, std::move(done));
     // Spares have no network: a function with outbound network gets a sandbox of its own.
-    bool outbound = options_.outbound_network == OutboundNetwork::kAll ||
-                    (options_.outbound_network == OutboundNetwork::kTagged &&
-                     env->spec().wants_outbound_network);
+    bool outbound = Outbound(env->spec());
     if (std::optional<BlankSandbox> spare = outbound ? std::nullopt : TakeSpare()) {
       return env->StartAndInvoke(std::move(*spare), std::move(request), std::move(finish),
                                  invoke_phase_init);
@@ -429,7 +440,7 @@ class Scheduler::Impl {
           // Idle past the keep-alive, or died while idle (e.g. the runtime crashed).
           auto state = (*env)->state();
           if (state == Environment::State::kDead ||
-              (state == Environment::State::kIdle && !(*env)->provisioned() &&
+              (state == Environment::State::kIdle && !KeptProvisioned(**env) &&
                now - (*env)->idle_since() >= options_.keep_alive)) {
             Destroy(*env);
             env = pool.erase(env);
