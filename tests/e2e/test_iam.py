@@ -498,3 +498,40 @@ def test_simulate_custom_policy_evaluates_allow_deny_and_wildcards(daemon):
     iam.create_role(RoleName=role, AssumeRolePolicyDocument=json.dumps(LAMBDA_TRUST))
     with pytest.raises(iam.exceptions.MalformedPolicyDocumentException):
         iam.put_role_policy(RoleName=role, PolicyName="bad", PolicyDocument=bad)
+
+
+def test_simulate_principal_policy_evaluates_a_roles_inline_and_managed_policies(daemon):
+    iam = daemon.client("iam")
+    role = unique("simrole")
+    arn = iam.create_role(RoleName=role, Path="/team/",
+                          AssumeRolePolicyDocument=json.dumps(LAMBDA_TRUST))["Role"]["Arn"]
+    iam.put_role_policy(RoleName=role, PolicyName="p", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "lambda:GetFunction", "Resource": "*"},
+            {"Effect": "Deny", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::secret/*"}]}))
+    iam.attach_role_policy(RoleName=role,
+                           PolicyArn="arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess")
+
+    def decide(action, resource="*", **kwargs):
+        r = iam.simulate_principal_policy(PolicySourceArn=arn, ActionNames=[action],
+                                          ResourceArns=[resource], **kwargs)
+        return r["EvaluationResults"][0]["EvalDecision"]
+
+    assert decide("lambda:GetFunction") == "allowed"
+    assert decide("lambda:DeleteFunction") == "implicitDeny"
+    assert decide("s3:GetObject", "arn:aws:s3:::open/k") == "allowed"  # the managed policy
+    assert decide("s3:GetObject", "arn:aws:s3:::secret/k") == "explicitDeny"
+    # Extra documents are evaluated with the role's own.
+    extra = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "lambda:DeleteFunction", "Resource": "*"}]})
+    assert decide("lambda:DeleteFunction", PolicyInputList=[extra]) == "allowed"
+    # A role that is not there, or not under that path, and principals Lamina does not have.
+    with pytest.raises(iam.exceptions.NoSuchEntityException):
+        iam.simulate_principal_policy(PolicySourceArn=arn.replace(role, role + "x"),
+                                      ActionNames=["s3:GetObject"])
+    with pytest.raises(iam.exceptions.NoSuchEntityException):
+        iam.simulate_principal_policy(PolicySourceArn=arn.replace("/team/", "/"),
+                                      ActionNames=["s3:GetObject"])
+    with pytest.raises(iam.exceptions.InvalidInputException):
+        iam.simulate_principal_policy(PolicySourceArn="arn:aws:iam::000000000000:user/bob",
+                                      ActionNames=["s3:GetObject"])

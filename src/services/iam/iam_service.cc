@@ -37,6 +37,7 @@ constexpr OperationEntry kOperations[] = {
     {"DetachRolePolicy", DetachRolePolicy, false, true},
     {"ListAttachedRolePolicies", ListAttachedRolePolicies, true, false},
     {"SimulateCustomPolicy", SimulateCustomPolicy, true, false},
+    {"SimulatePrincipalPolicy", SimulatePrincipalPolicy, true, false},
 };
 
 const OperationEntry* FindOperation(std::string_view action) {
@@ -81,7 +82,7 @@ void IamService::Handle(const http::CallContext& context, http::HttpRequest requ
     Status allowed = context.Authorize("iam:" + *action, *resource);
     if (!allowed.ok()) return respond(RenderError(context, allowed));
   }
-  IamCall call{context, *args, *clock_, roles, policies};
+  IamCall call{context, *args, *clock_, roles, policies, authorizer_};
   XmlWriter result;
   Status status = operation->run(call, result);
   if (operation->changes) authorizer_.Invalidate();

@@ -8,6 +8,7 @@
 #include "common/status.h"
 #include "http/service.h"
 #include "services/iam/query_protocol.h"
+#include "services/iam/role_authorizer.h"
 #include "services/iam/role_policy_store.h"
 #include "services/iam/role_store.h"
 #include "services/iam/xml_writer.h"
@@ -21,6 +22,7 @@ struct IamCall {
   const Clock& clock;
   RoleStore& roles;
   RolePolicyStore& policies;
+  const RoleAuthorizer& authorizer;  // the roles' parsed policies
 };
 
 using Operation = Status (*)(const IamCall& call, XmlWriter& result);
@@ -44,5 +46,6 @@ Status ListAttachedRolePolicies(const IamCall& call, XmlWriter& result);
 
 // simulate_ops.cc: the policy simulator.
 Status SimulateCustomPolicy(const IamCall& call, XmlWriter& result);
+Status SimulatePrincipalPolicy(const IamCall& call, XmlWriter& result);
 
 }  // namespace lamina::services::iam

@@ -1,9 +1,13 @@
-// SimulateCustomPolicy: evaluates policy documents against actions and resources with Lamina's
-// policy evaluator (auth/policy.h), as AWS's policy simulator does for identity policies.
+// SimulateCustomPolicy and SimulatePrincipalPolicy: evaluate policy documents (given, or a role's
+// own) against actions and resources with Lamina's policy evaluator (auth/policy.h), as AWS's
+// policy simulator does for identity policies.
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "auth/policy.h"
+#include "services/iam/arns.h"
 #include "services/iam/iam_errors.h"
 #include "services/iam/operations.h"
 #include "services/iam/violations.h"
@@ -34,32 +38,27 @@ std::map<std::string, std::vector<std::string>> ContextEntries(const QueryArgs& 
   return out;
 }
 
-}  // namespace
-
-Status SimulateCustomPolicy(const IamCall& call, XmlWriter& result) {
-  Violations violations;
-  std::vector<std::string> documents = Members(call.args, "PolicyInputList");
-  std::vector<std::string> actions = Members(call.args, "ActionNames");
-  if (documents.empty()) violations.Add("PolicyInputList", nullptr, "Member must not be null");
-  if (actions.empty()) violations.Add("ActionNames", nullptr, "Member must not be null");
-  RETURN_IF_ERROR(violations.ToStatus());
-  std::vector<auth::Policy> policies;
+// Parses the PolicyInputList documents into `parsed`.
+Status ParseInputs(const std::vector<std::string>& documents, std::vector<auth::Policy>& parsed) {
   for (const std::string& document : documents) {
     auto policy = auth::Policy::Parse(document);
     if (!policy.ok()) return MalformedPolicyDocument(policy.status().message());
-    policies.push_back(std::move(*policy));
+    parsed.push_back(std::move(*policy));
   }
-  std::vector<const auth::Policy*> pointers;
-  for (const auth::Policy& p : policies) pointers.push_back(&p);
+  return Status::Ok();
+}
+
+// Evaluates every action on every resource (default "*") and writes the results.
+void WriteEvaluation(const IamCall& call, const std::vector<const auth::Policy*>& policies,
+                     const std::vector<std::string>& actions, XmlWriter& result) {
   std::vector<std::string> resources = Members(call.args, "ResourceArns");
   if (resources.empty()) resources.push_back("*");
   auto context = ContextEntries(call.args);
-
   result.Open("EvaluationResults");
   for (const std::string& action : actions) {
     for (const std::string& resource : resources) {
       auth::Decision decision =
-          auth::PolicyEvaluator::Evaluate(pointers, {action, resource, context});
+          auth::PolicyEvaluator::Evaluate(policies, {action, resource, context});
       result.Open("member");
       result.Element("EvalActionName", action);
       result.Element("EvalResourceName", resource);
@@ -73,6 +72,46 @@ Status SimulateCustomPolicy(const IamCall& call, XmlWriter& result) {
   }
   result.Close();
   result.Element("IsTruncated", "false");
+}
+
+}  // namespace
+
+Status SimulateCustomPolicy(const IamCall& call, XmlWriter& result) {
+  Violations violations;
+  std::vector<std::string> documents = Members(call.args, "PolicyInputList");
+  std::vector<std::string> actions = Members(call.args, "ActionNames");
+  if (documents.empty()) violations.Add("PolicyInputList", nullptr, "Member must not be null");
+  if (actions.empty()) violations.Add("ActionNames", nullptr, "Member must not be null");
+  RETURN_IF_ERROR(violations.ToStatus());
+  std::vector<auth::Policy> policies;
+  RETURN_IF_ERROR(ParseInputs(documents, policies));
+  std::vector<const auth::Policy*> pointers;
+  for (const auth::Policy& p : policies) pointers.push_back(&p);
+  WriteEvaluation(call, pointers, actions, result);
+  return Status::Ok();
+}
+
+Status SimulatePrincipalPolicy(const IamCall& call, XmlWriter& result) {
+  Violations violations;
+  const std::string* source = RequiredParam(call.args, "PolicySourceArn", violations);
+  std::vector<std::string> actions = Members(call.args, "ActionNames");
+  if (actions.empty()) violations.Add("ActionNames", nullptr, "Member must not be null");
+  RETURN_IF_ERROR(violations.ToStatus());
+  // Lamina's principals are roles (and their sessions); it has no users or groups.
+  std::optional<RoleArnParts> arn = ParseRoleArn(*source);
+  if (!arn || arn->account_id != call.context.account_id) {
+    return InvalidInput("Invalid ARN " + *source + ": Lamina simulates the policies of roles.");
+  }
+  ASSIGN_OR_RETURN(StoredRole role, call.roles.Get(arn->name));
+  if (role.role.path != arn->path) return NoSuchRole(arn->name);
+  ASSIGN_OR_RETURN(std::shared_ptr<const RoleAuthorizer::Policies> attached,
+                   call.authorizer.Load(arn->name));
+  std::vector<auth::Policy> extra;
+  RETURN_IF_ERROR(ParseInputs(Members(call.args, "PolicyInputList"), extra));
+  std::vector<const auth::Policy*> pointers;
+  for (const auth::Policy& p : *attached) pointers.push_back(&p);
+  for (const auth::Policy& p : extra) pointers.push_back(&p);
+  WriteEvaluation(call, pointers, actions, result);
   return Status::Ok();
 }
 
