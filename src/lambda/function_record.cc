@@ -1,6 +1,9 @@
 #include "lambda/function_record.h"
 
+#include <algorithm>
 #include <cctype>
+#include <cstdlib>
+#include <utility>
 
 namespace lamina::lambda {
 namespace {
@@ -61,6 +64,17 @@ std::optional<FunctionRecord> VersionOf(const FunctionRecord& record, const std:
   out.reserved_concurrency = record.reserved_concurrency;
   out.provisioned = record.provisioned;
   out.store_version = record.store_version;
+  return out;
+}
+
+std::vector<std::string> PublishedVersions(const FunctionRecord& record) {
+  std::vector<std::pair<long long, std::string>> numbered;
+  for (const auto& [number, version] : record.versions.items()) {
+    numbered.emplace_back(std::strtoll(number.c_str(), nullptr, 10), number);
+  }
+  std::sort(numbered.begin(), numbered.end());
+  std::vector<std::string> out;
+  for (auto& [n, number] : numbered) out.push_back(std::move(number));
   return out;
 }
 

@@ -41,6 +41,8 @@ struct FunctionRecord {
 // The record as version `version` ("$LATEST" or a published number) runs: its configuration and
 // code, with the function's tags and reservation; nullopt when there is no such version.
 std::optional<FunctionRecord> VersionOf(const FunctionRecord& record, const std::string& version);
+// The numbers of the function's published versions, in number order.
+std::vector<std::string> PublishedVersions(const FunctionRecord& record);
 // Whether the function ($LATEST or any published version) uses the code blob `blob`.
 bool UsesBlob(const FunctionRecord& record, const std::string& blob);
 

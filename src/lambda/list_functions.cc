@@ -13,25 +13,9 @@ namespace lamina::lambda {
 
 using json = nlohmann::json;
 
-namespace {
-
-// AWS returns at most 50 functions a page, whatever MaxItems asks for.
-constexpr int64_t kPageLimit = 50;
-
-}  // namespace
-
 OpResult ListFunctions(OpContext& op) {
-  int64_t max_items = kPageLimit;
   Violations v;
-  if (const std::string* m = op.Query("MaxItems")) {
-    char* end = nullptr;
-    long long parsed = std::strtoll(m->c_str(), &end, 10);
-    if (m->empty() || *end != '\0') {
-      return InvalidRequestContent("Could not parse request: MaxItems must be an integer");
-    }
-    v.Range("maxItems", parsed, 1, 10000);
-    max_items = std::min<int64_t>(parsed, kPageLimit);
-  }
+  ASSIGN_OR_RETURN(int64_t max_items, ReadMaxItems(op, v));
   bool all_versions = false;
   if (const std::string* version = op.Query("FunctionVersion")) {
     if (*version != "ALL") {
@@ -54,12 +38,9 @@ OpResult ListFunctions(OpContext& op) {
     functions.push_back(records[i].configuration);
     if (!all_versions) continue;
     // With FunctionVersion=ALL, each function's published versions follow it, in number order.
-    std::vector<std::pair<long long, const json*>> versions;
-    for (const auto& [number, version] : records[i].versions.items()) {
-      versions.emplace_back(std::strtoll(number.c_str(), nullptr, 10), &version);
+    for (const std::string& version : PublishedVersions(records[i])) {
+      functions.push_back(records[i].versions[version]["Configuration"]);
     }
-    std::sort(versions.begin(), versions.end());
-    for (const auto& [number, version] : versions) functions.push_back((*version)["Configuration"]);
   }
   json body = {{"Functions", functions}};
   if (static_cast<int64_t>(records.size()) > max_items) {

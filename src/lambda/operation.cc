@@ -151,6 +151,20 @@ Status MergeTags(const nlohmann::json& requested, nlohmann::json& tags) {
   return Status::Ok();
 }
 
+StatusOr<int64_t> ReadMaxItems(const OpContext& op, Violations& violations) {
+  // AWS returns at most 50 items a page, whatever MaxItems asks for.
+  constexpr int64_t kPageLimit = 50;
+  const std::string* m = op.Query("MaxItems");
+  if (!m) return kPageLimit;
+  char* end = nullptr;
+  long long parsed = std::strtoll(m->c_str(), &end, 10);
+  if (m->empty() || *end != '\0') {
+    return InvalidRequestContent("Could not parse request: MaxItems must be an integer");
+  }
+  violations.Range("maxItems", parsed, 1, 10000);
+  return std::min<int64_t>(parsed, kPageLimit);
+}
+
 void RetireEnvironments(OpContext& op, const std::string& function_name,
                         const std::string& version) {
   if (op.deps.invoker) op.deps.invoker->scheduler()->Retire(function_name, version);

@@ -13,6 +13,7 @@
 #include "http/service.h"
 #include "lambda/function_record.h"
 #include "lambda/lambda_deps.h"
+#include "lambda/validation.h"
 #include "scheduler/function_spec.h"
 
 namespace lamina::lambda {
@@ -59,6 +60,10 @@ Status ApplyProvisioned(LambdaDeps& deps, const FunctionRecord& record, const st
                         int count);
 // Invoke answers when the function has run: `done` is called once, from another thread.
 void Invoke(OpContext& op, std::function<void(OpResult)> done);
+
+// The page size of a List operation: MaxItems (1..10000, recorded in `violations` when outside)
+// capped at AWS's 50, or 50 when absent. InvalidRequestContent when it is not an integer.
+StatusOr<int64_t> ReadMaxItems(const OpContext& op, Violations& violations);
 
 // What the scheduler runs for `record` (a version of a function) with its code at `code_dir`.
 scheduler::FunctionSpec SpecOf(const FunctionRecord& record, const std::string& code_dir);

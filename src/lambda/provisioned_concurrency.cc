@@ -23,7 +23,15 @@ Status ConfigNotFound() {
                 "ProvisionedConcurrencyConfigNotFoundException");
 }
 
-// The version a request names (Qualifier, or the name's own qualifier), which must be published.
+// Points `op` at the function itself (its record, not the version named): the config lives in
+// the function's record.
+void AtFunction(OpContext& op, const std::string& name) {
+  op.path["FunctionName"] = name;
+  std::erase_if(op.query, [](const auto& param) { return param.first == "Qualifier"; });
+}
+
+// The version a request names (Qualifier, or the name's own qualifier), which must be published;
+// `op` is then pointed at the function (AtFunction).
 StatusOr<std::string> PublishedVersion(OpContext& op) {
   ASSIGN_OR_RETURN(FunctionRef ref, ParseFunctionName(op.path["FunctionName"], "functionName",
                                                       op.call.region, op.call.account_id));
@@ -38,14 +46,8 @@ StatusOr<std::string> PublishedVersion(OpContext& op) {
     return InvalidParameterValue(
         "Provisioned Concurrency Configs cannot be applied to unpublished function versions.");
   }
+  AtFunction(op, ref.name);
   return qualifier;
-}
-
-// Points `op` at the function itself (its record, not the version named), once the version is
-// read: the config lives in the function's record.
-void AtFunction(OpContext& op, const std::string& name) {
-  op.path["FunctionName"] = name;
-  std::erase_if(op.query, [](const auto& param) { return param.first == "Qualifier"; });
 }
 
 int ReadyOf(OpContext& op, const std::string& name, const std::string& version) {
@@ -96,9 +98,6 @@ OpResult PutProvisionedConcurrencyConfig(OpContext& op) {
   RETURN_IF_ERROR(v.ToStatus());
   int count = wanted->get<int>();
   ASSIGN_OR_RETURN(std::string version, PublishedVersion(op));
-  ASSIGN_OR_RETURN(FunctionRef ref, ParseFunctionName(op.path["FunctionName"], "functionName",
-                                                      op.call.region, op.call.account_id));
-  AtFunction(op, ref.name);
   ASSIGN_OR_RETURN(FunctionRecord record,
                    ModifyFunction(
                        op, "",
@@ -141,9 +140,6 @@ OpResult GetProvisionedConcurrencyConfig(OpContext& op) {
     return JsonResponse(200, json{{"ProvisionedConcurrencyConfigs", configs}}.dump());
   }
   ASSIGN_OR_RETURN(std::string version, PublishedVersion(op));
-  ASSIGN_OR_RETURN(FunctionRef ref, ParseFunctionName(op.path["FunctionName"], "functionName",
-                                                      op.call.region, op.call.account_id));
-  AtFunction(op, ref.name);
   ASSIGN_OR_RETURN(auto record, LoadFunction(op));
   if (!record->provisioned.contains(version)) return ConfigNotFound();
   return JsonResponse(200, Describe(op, *record, version).dump());
@@ -151,9 +147,6 @@ OpResult GetProvisionedConcurrencyConfig(OpContext& op) {
 
 OpResult DeleteProvisionedConcurrencyConfig(OpContext& op) {
   ASSIGN_OR_RETURN(std::string version, PublishedVersion(op));
-  ASSIGN_OR_RETURN(FunctionRef ref, ParseFunctionName(op.path["FunctionName"], "functionName",
-                                                      op.call.region, op.call.account_id));
-  AtFunction(op, ref.name);
   ASSIGN_OR_RETURN(FunctionRecord record, ModifyFunction(
                                               op, "",
                                               [&](FunctionRecord& r) -> Status {

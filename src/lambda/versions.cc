@@ -86,18 +86,9 @@ OpResult PublishVersion(OpContext& op) {
 }
 
 OpResult ListVersionsByFunction(OpContext& op) {
-  int64_t max_items = 50;
-  if (const std::string* m = op.Query("MaxItems")) {
-    char* end = nullptr;
-    long long parsed = std::strtoll(m->c_str(), &end, 10);
-    if (m->empty() || *end != '\0') {
-      return InvalidRequestContent("Could not parse request: MaxItems must be an integer");
-    }
-    Violations v;
-    v.Range("maxItems", parsed, 1, 10000);
-    RETURN_IF_ERROR(v.ToStatus());
-    max_items = std::min<int64_t>(parsed, 50);
-  }
+  Violations v;
+  ASSIGN_OR_RETURN(int64_t max_items, ReadMaxItems(op, v));
+  RETURN_IF_ERROR(v.ToStatus());
   ASSIGN_OR_RETURN(FunctionRef ref, ParseFunctionName(op.path["FunctionName"], "functionName",
                                                       op.call.region, op.call.account_id));
   op.path["FunctionName"] = ref.name;
@@ -105,12 +96,7 @@ OpResult ListVersionsByFunction(OpContext& op) {
 
   // $LATEST first, then the published versions in number order.
   std::vector<std::string> order = {"$LATEST"};
-  std::vector<int64_t> numbers;
-  for (const auto& [number, version] : record->versions.items()) {
-    numbers.push_back(std::strtoll(number.c_str(), nullptr, 10));
-  }
-  std::sort(numbers.begin(), numbers.end());
-  for (int64_t n : numbers) order.push_back(std::to_string(n));
+  for (std::string& version : PublishedVersions(*record)) order.push_back(std::move(version));
 
   size_t start = 0;
   if (const std::string* marker = op.Query("Marker"); marker && !marker->empty()) {
