@@ -236,6 +236,18 @@ def daemon():
     shutil.rmtree(tmp, ignore_errors=True)
 
 
+def unique(prefix="fn"):
+    """A name no other test uses."""
+    return f"{prefix}-{os.urandom(4).hex()}"
+
+
+def error_of(excinfo):
+    """(code, http status, message) of the botocore ClientError a pytest.raises caught."""
+    response = excinfo.value.response
+    return (response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"],
+            response["Error"].get("Message"))
+
+
 def make_zip(files):
     """A zip held in memory: files maps names to str/bytes contents."""
     import io

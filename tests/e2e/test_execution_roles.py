@@ -14,23 +14,13 @@ import botocore.config
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import ACCOUNT, AWS_CLI, HANDLER_ZIP_FILES, REGION, make_role, make_zip
+from conftest import (ACCOUNT, AWS_CLI, HANDLER_ZIP_FILES, REGION, error_of, make_role, make_zip,
+                      unique)
 
 ROOT_ARN = f"arn:aws:iam::{ACCOUNT}:root"
 FN_ARN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:"
 ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/"
 INVALID_TOKEN = "The security token included in the request is invalid."
-
-
-def unique(prefix):
-    return f"{prefix}-{os.urandom(4).hex()}"
-
-
-def error_of(excinfo):
-    """(code, http status, message) of a botocore ClientError."""
-    response = excinfo.value.response
-    return (response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"],
-            response["Error"].get("Message"))
 
 
 def trust(*aws, service=None):

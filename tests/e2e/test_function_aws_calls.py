@@ -20,7 +20,7 @@ import botocore.config
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import ACCOUNT, REGION, InvokeResult, make_role, make_zip
+from conftest import ACCOUNT, REGION, InvokeResult, make_role, make_zip, unique
 
 FN_ARN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:"
 ENDPOINT = "http://127.0.0.1:9002"
@@ -226,10 +226,6 @@ def handler(event, context):
                shared_connections=NewConnections.count - before)
     return out
 """
-
-
-def unique(prefix):
-    return f"{prefix}-{os.urandom(4).hex()}"
 
 
 def allow(action, resource="*", condition=None):

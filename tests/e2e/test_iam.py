@@ -1,6 +1,5 @@
 """IAM and STS end to end: the real daemon driven by boto3, the AWS CLI and raw HTTP."""
 import json
-import os
 import re
 import urllib.error
 import urllib.parse
@@ -13,6 +12,8 @@ import botocore.credentials
 import pytest
 from botocore.exceptions import ClientError
 
+from conftest import error_of, unique
+
 ACCOUNT = "000000000000"
 IAM_NS = "https://iam.amazonaws.com/doc/2010-05-08/"
 STS_NS = "https://sts.amazonaws.com/doc/2011-06-15/"
@@ -23,17 +24,6 @@ BASIC_EXECUTION = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionR
 LOGS_POLICY = {"Version": "2012-10-17", "Statement": [{
     "Effect": "Allow", "Action": ["logs:CreateLogGroup", "logs:PutLogEvents"],
     "Resource": "*"}]}
-
-
-def unique(prefix):
-    return f"{prefix}-{os.urandom(4).hex()}"
-
-
-def error_of(excinfo):
-    """(code, http status, message) of a botocore ClientError."""
-    response = excinfo.value.response
-    return (response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"],
-            response["Error"].get("Message"))
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ import zipfile
 import botocore.exceptions
 import pytest
 
-from conftest import ACCOUNT, REGION, InvokeResult, make_role, make_zip
+from conftest import ACCOUNT, REGION, InvokeResult, make_role, make_zip, unique  # noqa: F401
 
 ARN_PREFIX = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:"
 UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
@@ -34,10 +34,6 @@ REPORT_RE = re.compile(
 TIMEOUT_LINE_RE = re.compile(
     rf"^\d{{4}}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{{3}}Z (?P<id>{UUID}) Task timed out after "
     r"(?P<seconds>\d+\.\d\d) seconds$")
-
-
-def unique(prefix="fn"):
-    return f"{prefix}-{os.urandom(4).hex()}"
 
 
 def zip_with_modes(files, executable=()):

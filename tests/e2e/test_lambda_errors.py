@@ -11,7 +11,7 @@ import zipfile
 import botocore.exceptions
 import pytest
 
-from conftest import ACCOUNT, HANDLER_ZIP_FILES, REGION, make_role, make_zip
+from conftest import ACCOUNT, HANDLER_ZIP_FILES, REGION, error_of, make_role, make_zip
 
 ARN_PREFIX = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:"
 UNZIP_ERROR = "Could not unzip uploaded file. Please check your file, then try to upload again."
@@ -27,11 +27,6 @@ NAMESPACED_NAME_PATTERN = (
 
 def unique(prefix="err"):
     return f"{prefix}-{os.urandom(4).hex()}"
-
-
-def error_of(excinfo):
-    e = excinfo.value.response
-    return e["Error"]["Code"], e["ResponseMetadata"]["HTTPStatusCode"], e["Error"]["Message"]
 
 
 def create_params(role, name=None, **kwargs):

@@ -8,15 +8,12 @@ import urllib.request
 import botocore.exceptions
 import pytest
 
-from conftest import ACCOUNT, HANDLER_ZIP_FILES, REGION, make_role, make_zip
+from conftest import (ACCOUNT, HANDLER_ZIP_FILES, REGION, error_of, make_role, make_zip,
+                      unique)
 
 ARN_PREFIX = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:"
 LAYER_1 = f"arn:aws:lambda:{REGION}:123456789012:layer:shared-libs:3"
 LAYER_2 = f"arn:aws:lambda:{REGION}:{ACCOUNT}:layer:my_layer-2:17"
-
-
-def unique(prefix="fn"):
-    return f"{prefix}-{os.urandom(4).hex()}"
 
 
 def sha256_b64(data):
@@ -35,11 +32,6 @@ def create(lam, role, name=None, zip_bytes=None, **kwargs):
                   Code={"ZipFile": zip_bytes or make_zip(HANDLER_ZIP_FILES)})
     params.update(kwargs)
     return lam.create_function(**params)
-
-
-def error_of(excinfo):
-    e = excinfo.value.response
-    return e["Error"]["Code"], e["ResponseMetadata"]["HTTPStatusCode"], e["Error"]["Message"]
 
 
 @pytest.fixture(scope="module")

@@ -12,25 +12,14 @@ import time
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import AWS_CLI, make_role, make_zip
+from conftest import AWS_CLI, error_of, make_role, make_zip, unique
 
 ACCOUNT = "000000000000"
 REGION = "us-east-1"
 
 
-def unique(prefix):
-    return f"{prefix}-{os.urandom(4).hex()}"
-
-
 def now_ms():
     return int(time.time() * 1000)
-
-
-def error_of(excinfo):
-    """(code, http status, message) of a botocore ClientError."""
-    response = excinfo.value.response
-    return (response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"],
-            response["Error"].get("Message"))
 
 
 def raw(daemon, operation, body, target_prefix="Logs_20140328."):

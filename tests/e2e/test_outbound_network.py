@@ -15,7 +15,7 @@ import pytest
 
 from conftest import make_role
 from test_hostile import host_addresses
-from test_invoke import create, invoke, unique  # noqa: F401
+from test_invoke import create, invoke
 
 CONNECT_PY = r'''
 import errno, socket

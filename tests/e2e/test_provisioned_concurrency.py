@@ -7,7 +7,7 @@ import time
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import make_role, make_zip
+from conftest import error_of, make_role, make_zip
 from test_invoke import create, function_inits, wait_for  # noqa: F401
 
 CODE = r'''
@@ -19,11 +19,6 @@ def handler(event, context):
     return {"type": os.environ["AWS_LAMBDA_INITIALIZATION_TYPE"], "init_at": INIT_AT,
             "version": os.environ["AWS_LAMBDA_FUNCTION_VERSION"]}
 '''
-
-
-def error_of(e):
-    r = e.value.response
-    return r["Error"]["Code"], r["ResponseMetadata"]["HTTPStatusCode"], r["Error"]["Message"]
 
 
 def published(lam, role, **kwargs):

@@ -7,8 +7,8 @@ import zipfile
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import make_role, make_zip
-from test_invoke import create, invoke, unique  # noqa: F401
+from conftest import error_of, make_role, make_zip
+from test_invoke import create
 
 CODE = "import os\ndef handler(event, context):\n    return {{'code': '{tag}', " \
        "'version': os.environ['AWS_LAMBDA_FUNCTION_VERSION'], " \
@@ -17,10 +17,6 @@ CODE = "import os\ndef handler(event, context):\n    return {{'code': '{tag}', "
 
 def code(tag):
     return make_zip({"index.py": CODE.format(tag=tag)})
-
-
-def error_of(e):
-    return e.value.response["Error"]["Code"], e.value.response["Error"]["Message"]
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +53,7 @@ def test_publish_checks_code_sha_and_revision(lam, role):
     with pytest.raises(ClientError) as e:
         lam.publish_version(FunctionName=name, CodeSha256="x" * 44)
     assert error_of(e)[0] == "InvalidParameterValueException"
-    assert "is different from current CodeSHA256 in $LATEST" in error_of(e)[1]
+    assert "is different from current CodeSHA256 in $LATEST" in error_of(e)[2]
     with pytest.raises(ClientError) as e:
         lam.publish_version(FunctionName=name, RevisionId="not-the-revision")
     assert error_of(e)[0] == "PreconditionFailedException"
@@ -133,7 +129,7 @@ def test_get_function_of_a_version_gives_its_configuration_and_code(daemon, lam,
     with pytest.raises(ClientError) as e:
         lam.get_function(FunctionName=name, Qualifier="9")
     assert error_of(e)[0] == "ResourceNotFoundException"
-    assert f"function:{name}:9" in error_of(e)[1]
+    assert f"function:{name}:9" in error_of(e)[2]
 
 
 def test_a_published_version_cannot_be_changed(lam, role):
