@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/uri.h"
+#include "query_form.h"
 #include "services/iam/sts_service.h"
 #include "store/sqlite_store.h"
 
@@ -24,17 +25,6 @@ constexpr const char* kLambdaTrust =
 constexpr const char* kEc2Trust =
     R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow",)"
     R"("Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]})";
-
-using Params = std::vector<std::pair<std::string, std::string>>;
-
-std::string Form(const Params& params) {
-  std::string body;
-  for (const auto& [key, value] : params) {
-    if (!body.empty()) body += '&';
-    body += UriEncode(key) + "=" + UriEncode(value);
-  }
-  return body;
-}
 
 // The text of the first <tag>...</tag> in `xml`, or "<none>".
 std::string Field(const std::string& xml, const std::string& tag) {

@@ -12,6 +12,7 @@
 #include "common/uri.h"
 #include "http/message.h"
 #include "http/service.h"
+#include "query_form.h"
 #include "scoped_temp_dir.h"
 #include "services/iam/iam_service.h"
 #include "services/iam/managed_policies.h"
@@ -21,8 +22,6 @@ namespace lamina::services::iam {
 namespace {
 
 using auth::Decision;
-using Params = std::vector<std::pair<std::string, std::string>>;
-
 constexpr const char* kLambdaTrust =
     R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow",)"
     R"("Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]})";
@@ -38,15 +37,6 @@ constexpr const char* kInline = R"({"Version":"2012-10-17","Statement":[
    "Resource":"arn:aws:lambda:us-east-1:000000000000:function:app-secret"},
   {"Effect":"Deny","Action":"s3:*","Resource":["arn:aws:s3:::private","arn:aws:s3:::private/*"]}
 ]})";
-
-std::string Form(const Params& params) {
-  std::string body;
-  for (const auto& [key, value] : params) {
-    if (!body.empty()) body += '&';
-    body += UriEncode(key) + "=" + UriEncode(value);
-  }
-  return body;
-}
 
 auth::AccessRequest Request(std::string action, std::string resource) {
   return {std::move(action), std::move(resource), {}};
