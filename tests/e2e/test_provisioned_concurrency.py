@@ -26,6 +26,17 @@ def published(lam, role, **kwargs):
     return name, lam.publish_version(FunctionName=name)["Version"]
 
 
+def provisioned_one(daemon_factory):
+    """A daemon, its Lambda client, and a published function with one provisioned environment
+    asked for (not waited for)."""
+    d = daemon_factory()
+    lam = d.client("lambda", read_timeout=60)
+    name, version = published(lam, make_role(d))
+    lam.put_provisioned_concurrency_config(FunctionName=name, Qualifier=version,
+                                           ProvisionedConcurrentExecutions=1)
+    return d, lam, name, version
+
+
 def ready(lam, name, version, timeout=20):
     def check():
         got = lam.get_provisioned_concurrency_config(FunctionName=name, Qualifier=version)
@@ -67,11 +78,7 @@ def test_provisioned_environments_are_initialised_ahead_and_serve_without_a_cold
 
 
 def test_a_provisioned_environment_that_dies_is_replaced(daemon_factory):
-    d = daemon_factory()
-    lam = d.client("lambda", read_timeout=60)
-    name, version = published(lam, make_role(d))
-    lam.put_provisioned_concurrency_config(FunctionName=name, Qualifier=version,
-                                           ProvisionedConcurrentExecutions=1)
+    d, lam, name, version = provisioned_one(daemon_factory)
     assert ready(lam, name, version)
     [first] = function_inits(d, name)
     os.kill(first, signal.SIGKILL)
@@ -80,11 +87,7 @@ def test_a_provisioned_environment_that_dies_is_replaced(daemon_factory):
 
 
 def test_configs_are_listed_deleted_and_survive_a_restart(daemon_factory):
-    d = daemon_factory()
-    lam = d.client("lambda", read_timeout=60)
-    name, version = published(lam, make_role(d))
-    lam.put_provisioned_concurrency_config(FunctionName=name, Qualifier=version,
-                                           ProvisionedConcurrentExecutions=1)
+    d, lam, name, version = provisioned_one(daemon_factory)
     listed = lam.list_provisioned_concurrency_configs(FunctionName=name)
     [config] = listed["ProvisionedConcurrencyConfigs"]
     assert config["FunctionArn"].endswith(f":{name}:{version}")
@@ -102,11 +105,7 @@ def test_configs_are_listed_deleted_and_survive_a_restart(daemon_factory):
 
 
 def test_deleting_the_function_stops_its_provisioned_environments(daemon_factory):
-    d = daemon_factory()
-    lam = d.client("lambda", read_timeout=60)
-    name, version = published(lam, make_role(d))
-    lam.put_provisioned_concurrency_config(FunctionName=name, Qualifier=version,
-                                           ProvisionedConcurrentExecutions=1)
+    d, lam, name, version = provisioned_one(daemon_factory)
     assert ready(lam, name, version)
     lam.delete_function(FunctionName=name)
     assert wait_for(lambda: function_inits(d, name) == [], 20)
