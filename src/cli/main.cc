@@ -86,6 +86,20 @@ int Main(int argc, char** argv) {
                    "none, tagged (those tagged lamina:outbound-network=true) or all")
       ->capture_default_str()
       ->check(CLI::IsMember({"none", "tagged", "all"}));
+  serve
+      ->add_option("--async-retry-delays", options.async_retry_delays_ms,
+                   "Milliseconds before the 2nd and before the 3rd attempt of an asynchronous "
+                   "event after a function error (AWS: 1 and 2 minutes)")
+      ->capture_default_str()
+      ->expected(2)
+      ->delimiter(',')
+      ->check(CLI::Range(int64_t{0}, int64_t{21'600'000}));
+  serve
+      ->add_option("--async-backoff-max", options.async_backoff_max_ms,
+                   "The longest wait, in milliseconds, of an asynchronous event after throttles "
+                   "(it doubles from 1 s; AWS: 5 minutes)")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{1000}, int64_t{3'600'000}));
   serve->add_option("--log-level", log_level, "debug, info, warn or error")
       ->capture_default_str()
       ->check(CLI::IsMember({"debug", "info", "warn", "error"}));

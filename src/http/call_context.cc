@@ -6,7 +6,8 @@
 namespace lamina::http {
 
 Status CallContext::Authorize(std::string action, std::string resource,
-                              std::map<std::string, std::vector<std::string>> keys) const {
+                              std::map<std::string, std::vector<std::string>> keys,
+                              const ResourcePolicy& resource_policy) const {
   if (authorizer == nullptr || role_name.empty()) return Status::Ok();
   auth::AccessRequest request{std::move(action), std::move(resource), std::move(keys)};
   // For a role session AWS names the role, not the session, here.
@@ -22,6 +23,9 @@ Status CallContext::Authorize(std::string action, std::string resource,
     request.context["lambda:SourceFunctionArn"] = {source_function_arn};
   }
   ASSIGN_OR_RETURN(auth::Decision decision, authorizer->Check(role_name, request));
+  if (decision == auth::Decision::kImplicitDeny && resource_policy) {
+    decision = resource_policy(request);
+  }
   if (decision == auth::Decision::kAllowed) return Status::Ok();
   return auth::AccessDenied(principal_arn, request, decision);
 }

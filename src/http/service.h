@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
@@ -42,8 +43,13 @@ struct CallContext {
   // aws:PrincipalAccount, aws:RequestedRegion, aws:CurrentTime, aws:EpochTime,
   // lambda:SourceFunctionArn when set) and `keys` in the evaluation context. kPermissionDenied in
   // AWS's words otherwise.
+  // `resource_policy`, when given, is the resource's own policy (a Lambda function's): what the
+  // identity policies leave undecided, it may allow (or deny), as AWS combines them within one
+  // account.
+  using ResourcePolicy = std::function<auth::Decision(const auth::AccessRequest&)>;
   Status Authorize(std::string action, std::string resource,
-                   std::map<std::string, std::vector<std::string>> keys = {}) const;
+                   std::map<std::string, std::vector<std::string>> keys = {},
+                   const ResourcePolicy& resource_policy = nullptr) const;
   // Whether Authorize would answer without reading the store.
   bool AuthorizeIsQuick() const;
 };

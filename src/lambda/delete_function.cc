@@ -21,13 +21,34 @@ OpResult DeleteFunction(OpContext& op) {
     if (!record) return FunctionNotFound(op.FunctionArn(ref.name));
     if (!qualifier.empty()) {
       // One published version.
+      if (IsAliasName(qualifier)) {
+        return InvalidParameterValue(
+            "Deletion of aliases is not supported by DeleteFunction; "
+            "use DeleteAlias.");
+      }
       if (!record->versions.contains(qualifier)) {
         return FunctionNotFound(op.FunctionArn(ref.name, qualifier));
+      }
+      std::string referencing;
+      for (const auto& [alias, config] : record->aliases.items()) {
+        bool routes = config.contains("RoutingConfig") &&
+                      config["RoutingConfig"]["AdditionalVersionWeights"].contains(qualifier);
+        if (config.value("FunctionVersion", "") == qualifier || routes) {
+          referencing += (referencing.empty() ? "" : ", ") + alias;
+        }
+      }
+      if (!referencing.empty()) {
+        return ResourceConflict(
+            "Unable to delete version because the following aliases "
+            "reference it: [" +
+            referencing + "]");
       }
       FunctionRecord changed = *record;
       std::string blob = changed.versions[qualifier].value("CodeBlob", "");
       changed.versions.erase(qualifier);
       changed.provisioned.erase(qualifier);
+      changed.event_invoke.erase(qualifier);
+      changed.policies.erase(qualifier);
       Status updated = op.deps.functions.Update(changed);
       if (updated.ok()) {
         RETURN_IF_ERROR(ApplyProvisioned(op.deps, *record, qualifier, 0));

@@ -26,6 +26,8 @@ constexpr WireError kErrors[] = {
     {"UnsupportedMediaTypeException", 415, false, true},
     {"TooManyRequestsException", 429, false, true},
     {"ProvisionedConcurrencyConfigNotFoundException", 404, false, true},
+    {"PolicyLengthExceededException", 400, false, true},
+    {"RecursiveInvocationException", 400, true, true},
     {"ServiceException", 500, true, true},
     {"MissingAuthenticationTokenException", 403, false, false},
     {"IncompleteSignatureException", 403, false, false},

@@ -17,6 +17,10 @@ std::string Serialize(const FunctionRecord& r) {
                         {"UnzippedBytes", r.unzipped_bytes}};
   if (r.reserved_concurrency) doc["ReservedConcurrentExecutions"] = *r.reserved_concurrency;
   if (!r.provisioned.empty()) doc["Provisioned"] = r.provisioned;
+  if (!r.aliases.empty()) doc["Aliases"] = r.aliases;
+  if (!r.event_invoke.empty()) doc["EventInvoke"] = r.event_invoke;
+  if (!r.policies.empty()) doc["Policies"] = r.policies;
+  if (r.recursive_loop != "Terminate") doc["RecursiveLoop"] = r.recursive_loop;
   if (r.last_version) {
     doc["Versions"] = r.versions;
     doc["LastVersion"] = r.last_version;
@@ -41,6 +45,10 @@ StatusOr<FunctionRecord> Parse(const store::Entry& entry) {
   r.versions = doc.value("Versions", nlohmann::json::object());
   r.last_version = doc.value("LastVersion", int64_t{0});
   r.provisioned = doc.value("Provisioned", nlohmann::json::object());
+  r.aliases = doc.value("Aliases", nlohmann::json::object());
+  r.event_invoke = doc.value("EventInvoke", nlohmann::json::object());
+  r.policies = doc.value("Policies", nlohmann::json::object());
+  r.recursive_loop = doc.value("RecursiveLoop", "Terminate");
   r.store_version = entry.version;
   return r;
 }
@@ -63,8 +71,39 @@ std::optional<FunctionRecord> VersionOf(const FunctionRecord& record, const std:
   out.tags = record.tags;
   out.reserved_concurrency = record.reserved_concurrency;
   out.provisioned = record.provisioned;
+  out.aliases = record.aliases;
+  out.event_invoke = record.event_invoke;
+  out.policies = record.policies;
+  out.recursive_loop = record.recursive_loop;
   out.store_version = record.store_version;
   return out;
+}
+
+bool IsAliasName(const std::string& qualifier) {
+  if (qualifier == "$LATEST" || qualifier.empty()) return false;
+  return !std::all_of(qualifier.begin(), qualifier.end(),
+                      [](char c) { return c >= '0' && c <= '9'; });
+}
+
+std::optional<std::string> ResolveQualifier(const FunctionRecord& record,
+                                            const std::string& qualifier, double route) {
+  if (qualifier.empty() || qualifier == "$LATEST") return std::string("$LATEST");
+  if (!IsAliasName(qualifier)) {
+    if (!record.versions.contains(qualifier)) return std::nullopt;
+    return qualifier;
+  }
+  auto alias = record.aliases.find(qualifier);
+  if (alias == record.aliases.end() || !alias->is_object()) return std::nullopt;
+  if (auto routing = alias->find("RoutingConfig");
+      routing != alias->end() && routing->is_object()) {
+    auto weights = routing->find("AdditionalVersionWeights");
+    if (weights != routing->end() && weights->is_object()) {
+      for (auto w = weights->begin(); w != weights->end(); ++w) {
+        if (w->is_number() && route < w->get<double>()) return w.key();
+      }
+    }
+  }
+  return alias->value("FunctionVersion", "$LATEST");
 }
 
 std::vector<std::string> PublishedVersions(const FunctionRecord& record) {
@@ -117,8 +156,10 @@ std::optional<std::string> FunctionRepository::CachedCodeBlob(const std::string&
   std::lock_guard lock(mu_);
   auto it = cache_.find(name);
   if (it == cache_.end()) return std::nullopt;
-  if (version.empty() || version == "$LATEST") return it->second->code_blob;
-  auto found = it->second->versions.find(version);
+  std::optional<std::string> resolved = ResolveQualifier(*it->second, version);
+  if (!resolved) return std::nullopt;
+  if (*resolved == "$LATEST") return it->second->code_blob;
+  auto found = it->second->versions.find(*resolved);
   if (found == it->second->versions.end() || !found->is_object()) return std::nullopt;
   return found->value("CodeBlob", "");
 }

@@ -32,6 +32,16 @@ struct FunctionRecord {
   int64_t last_version = 0;
   // Provisioned concurrency: version -> {"Requested": n, "LastModified": "..."}.
   nlohmann::json provisioned = nlohmann::json::object();
+  // Aliases: name -> {"FunctionVersion", "Description", "RoutingConfig", "RevisionId"}.
+  nlohmann::json aliases = nlohmann::json::object();
+  // Asynchronous invocation configs: qualifier ("$LATEST", a version or an alias) ->
+  // {"MaximumRetryAttempts", "MaximumEventAgeInSeconds", "DestinationConfig", "LastModified"}.
+  nlohmann::json event_invoke = nlohmann::json::object();
+  // Resource-based policies: qualifier ("" for the function itself, a version or an alias) ->
+  // the policy document {"Version", "Id", "Statement": [...]}; revision ids in `policy_revisions`.
+  nlohmann::json policies = nlohmann::json::object();
+  // PutFunctionRecursionConfig's RecursiveLoop: "Terminate" (AWS's default) or "Allow".
+  std::string recursive_loop = "Terminate";
   int64_t store_version = 0;  // of the entry this was read from; 0 when new
 
   std::string name() const { return configuration.value("FunctionName", ""); }
@@ -43,6 +53,14 @@ struct FunctionRecord {
 std::optional<FunctionRecord> VersionOf(const FunctionRecord& record, const std::string& version);
 // The numbers of the function's published versions, in number order.
 std::vector<std::string> PublishedVersions(const FunctionRecord& record);
+// The version an alias or version qualifier names: `qualifier` itself when it is "$LATEST" or a
+// number, the alias's FunctionVersion when it names an alias; nullopt when it names nothing.
+// With `route` (a number in [0, 1)), an alias with AdditionalVersionWeights picks its additional
+// version when `route` falls below that version's weight.
+std::optional<std::string> ResolveQualifier(const FunctionRecord& record,
+                                            const std::string& qualifier, double route = 1.0);
+// Whether `qualifier` is an alias name rather than a version ("$LATEST" or digits).
+bool IsAliasName(const std::string& qualifier);
 // Whether the function ($LATEST or any published version) uses the code blob `blob`.
 bool UsesBlob(const FunctionRecord& record, const std::string& blob);
 
@@ -63,8 +81,9 @@ class FunctionRepository {
   // The function's record, shared and immutable (every Invoke reads one: no copy); null when
   // there is none. A caller that changes it changes a copy.
   StatusOr<std::shared_ptr<const FunctionRecord>> Get(const std::string& name) const;
-  // The code blob of version `version` ("" or "$LATEST", or a published number) of `name` if its
-  // record is in memory (a Get would not read the store) and has that version.
+  // The code blob of version `version` ("" or "$LATEST", a published number, or an alias: its
+  // main version) of `name` if its record is in memory (a Get would not read the store) and has
+  // that version.
   std::optional<std::string> CachedCodeBlob(const std::string& name,
                                             const std::string& version = "") const;
   // Functions in name order after `after_name`, at most `limit` (0: all).

@@ -3,8 +3,11 @@
 #include <nlohmann/json.hpp>
 
 #include "common/crypto.h"
+#include "lambda/async_dispatcher.h"
 #include "lambda/errors.h"
 #include "lambda/function_name.h"
+#include "lambda/invocation_target.h"
+#include "lambda/lineage.h"
 #include "lambda/operation.h"
 
 namespace lamina::lambda {
@@ -14,6 +17,7 @@ using json = nlohmann::json;
 namespace {
 
 constexpr size_t kMaxSyncPayload = 6 * 1024 * 1024;  // 6,291,456 bytes
+constexpr size_t kMaxAsyncPayload = 1024 * 1024;     // 1,048,576 bytes
 constexpr size_t kMaxClientContext = 3583;
 
 const std::string* Header(const OpContext& op, const char* name) { return op.request.Header(name); }
@@ -74,9 +78,11 @@ scheduler::FunctionSpec SpecOf(const FunctionRecord& record, const std::string& 
 
 void Invoke(OpContext& op, std::function<void(OpResult)> done) {
   auto fail = [&done](Status s) { done(std::move(s)); };
-  auto loaded = LoadFunction(op);
-  if (!loaded.ok()) return fail(loaded.status());
-  const FunctionRecord* record = loaded->get();
+  auto ref = InvokedFunction(op);
+  if (!ref.ok()) return fail(ref.status());
+  auto target = ResolveTarget(op.deps, op.call.region, op.call.account_id, *ref);
+  if (!target.ok()) return fail(target.status());
+  const FunctionRecord* record = target->version.get();
 
   std::string type = "RequestResponse";
   if (const std::string* t = Header(op, "x-amz-invocation-type")) type = *t;
@@ -92,11 +98,11 @@ void Invoke(OpContext& op, std::function<void(OpResult)> done) {
                                 "' at 'logType' failed to satisfy constraint: Member must "
                                 "satisfy enum value set: [None, Tail]"));
   }
-  if (op.request.body.size() > kMaxSyncPayload) {
-    return fail(
-        TooLarge("Request must be smaller than 6291456 bytes for the InvokeFunction "
-                 "operation",
-                 "RequestTooLargeException"));
+  size_t limit = type == "Event" ? kMaxAsyncPayload : kMaxSyncPayload;
+  if (op.request.body.size() > limit) {
+    return fail(TooLarge("Request must be smaller than " + std::to_string(limit) +
+                             " bytes for the InvokeFunction operation",
+                         "RequestTooLargeException"));
   }
   std::string payload = op.request.body.empty() ? "{}" : op.request.body;
   if (json::parse(payload, nullptr, false).is_discarded()) {
@@ -125,10 +131,40 @@ void Invoke(OpContext& op, std::function<void(OpResult)> done) {
     r.status = 204;
     return done(r);
   }
+  // The chain of invocations this one belongs to (a function calling Invoke sends its own trace
+  // header on), for the recursion guard.
+  const std::string* incoming = Header(op, "x-amzn-trace-id");
+  TraceLineage lineage =
+      NextLineage(incoming ? *incoming : "", op.FunctionArn(ref->name), op.deps.clock->NowMillis());
   if (type == "Event") {
-    return fail(
-        InvalidParameterValue("Lamina does not run asynchronous (Event) invocations "
-                              "yet."));
+    if (!op.deps.async) {
+      return fail(Internal("This Lamina daemon cannot run functions: no sandbox support.",
+                           "ServiceException"));
+    }
+    invoke::QueuedEvent event;
+    event.function = ref->name;
+    event.qualifier = ref->qualifier;
+    event.request_id = op.call.request_id;
+    event.payload = std::move(payload);
+    event.received_ms = op.deps.clock->NowMillis();
+    event.next_attempt_ms = event.received_ms;
+    event.trace_header = std::move(lineage.header);
+    op.deps.async->Accept(std::move(event), [done](Status stored) {
+      if (!stored.ok()) {
+        return done(
+            Internal("The event could not be queued: " + stored.message(), "ServiceException"));
+      }
+      http::HttpResponse accepted;
+      accepted.status = 202;
+      done(std::move(accepted));
+    });
+    return;
+  }
+  if (lineage.count > kRecursionLimit && target->function->recursive_loop != "Allow") {
+    return fail(Status(Code::kInvalidArgument,
+                       "Lambda has detected your function being invoked in a recursive loop "
+                       "with other AWS resources and stopped your function's invocation.",
+                       "RecursiveInvocationException"));
   }
   if (!op.deps.invoker || !op.deps.code) {
     return fail(Internal("This Lamina daemon cannot run functions: no sandbox support.",
@@ -146,25 +182,16 @@ void Invoke(OpContext& op, std::function<void(OpResult)> done) {
   // aws_request_id and the START/END/REPORT lines all name it.
   request.request_id = op.call.request_id;
   request.payload = std::move(payload);
-  // The ARN the caller named: qualified when it named a version.
-  std::string qualifier;
-  if (const std::string* q = op.Query("Qualifier")) {
-    qualifier = *q;
-  } else if (auto ref = ParseFunctionName(op.path["FunctionName"], "functionName", op.call.region,
-                                          op.call.account_id);
-             ref.ok()) {
-    qualifier = ref->qualifier;
-  }
-  request.invoked_arn = op.FunctionArn(record->name(), qualifier);
+  request.invoked_arn = target->invoked_arn;  // qualified when the caller qualified it
   request.client_context = std::move(client_context);
+  request.trace_id = std::move(lineage.header);
   bool tail = log_type == "Tail";
-  op.deps.invoker->Invoke(
-      SpecOf(*record, *code_dir), std::move(request),
-      [done, tail, limits = op.deps.concurrency, slot = std::move(slot),
-       version = record->configuration.value("Version", "$LATEST")](invoke::InvokeOutcome outcome) {
-        limits->Release(slot);
-        done(ToResponse(outcome, tail, version));
-      });
+  op.deps.invoker->Invoke(SpecOf(*record, *code_dir), std::move(request),
+                          [done, tail, limits = op.deps.concurrency, slot = std::move(slot),
+                           version = target->executed_version](invoke::InvokeOutcome outcome) {
+                            limits->Release(slot);
+                            done(ToResponse(outcome, tail, version));
+                          });
 }
 
 }  // namespace lamina::lambda

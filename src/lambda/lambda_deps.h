@@ -15,6 +15,8 @@
 
 namespace lamina::lambda {
 
+class AsyncDispatcher;
+
 struct LambdaDeps {
   LambdaDeps(store::Store* s, store::BlobStore* b, const Clock* c, const auth::Credential* signer,
              services::iam::IamService* i, invoke::Invoker* inv, sandbox::CodeCache* cc,
@@ -37,6 +39,7 @@ struct LambdaDeps {
   sandbox::CodeCache* code;  // unpacked packages for /var/task
   invoke::ConcurrencyLimits* concurrency;
   FunctionRepository functions{store};
+  AsyncDispatcher* async = nullptr;  // runs Event invokes; null where functions cannot run
   // Serialises code-blob writes against blob garbage collection, so a blob is never removed
   // while a new record is about to name it.
   std::mutex code_mu;

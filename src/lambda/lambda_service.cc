@@ -8,6 +8,7 @@
 #include "lambda/function_name.h"
 #include "lambda/lambda_deps.h"
 #include "lambda/operation.h"
+#include "lambda/resource_policy.h"
 
 namespace lamina::lambda {
 namespace {
@@ -50,6 +51,31 @@ constexpr Route kRoutes[] = {
      "lambda:GetFunctionConcurrency"},
     {"DELETE", "/2017-10-31/functions/{FunctionName}/concurrency", DeleteFunctionConcurrency,
      "lambda:DeleteFunctionConcurrency"},
+    {"PUT", "/2019-09-25/functions/{FunctionName}/event-invoke-config",
+     PutFunctionEventInvokeConfig, "lambda:PutFunctionEventInvokeConfig"},
+    {"POST", "/2019-09-25/functions/{FunctionName}/event-invoke-config",
+     UpdateFunctionEventInvokeConfig, "lambda:UpdateFunctionEventInvokeConfig"},
+    {"GET", "/2019-09-25/functions/{FunctionName}/event-invoke-config",
+     GetFunctionEventInvokeConfig, "lambda:GetFunctionEventInvokeConfig"},
+    {"DELETE", "/2019-09-25/functions/{FunctionName}/event-invoke-config",
+     DeleteFunctionEventInvokeConfig, "lambda:DeleteFunctionEventInvokeConfig"},
+    {"GET", "/2019-09-25/functions/{FunctionName}/event-invoke-config/list",
+     ListFunctionEventInvokeConfigs, "lambda:ListFunctionEventInvokeConfigs"},
+    {"POST", "/2015-03-31/functions/{FunctionName}/aliases", CreateAlias, "lambda:CreateAlias"},
+    {"GET", "/2015-03-31/functions/{FunctionName}/aliases", ListAliases, "lambda:ListAliases"},
+    {"GET", "/2015-03-31/functions/{FunctionName}/aliases/{Name}", GetAlias, "lambda:GetAlias"},
+    {"PUT", "/2015-03-31/functions/{FunctionName}/aliases/{Name}", UpdateAlias,
+     "lambda:UpdateAlias"},
+    {"DELETE", "/2015-03-31/functions/{FunctionName}/aliases/{Name}", DeleteAlias,
+     "lambda:DeleteAlias"},
+    {"POST", "/2015-03-31/functions/{FunctionName}/policy", AddPermission, "lambda:AddPermission"},
+    {"GET", "/2015-03-31/functions/{FunctionName}/policy", GetPolicy, "lambda:GetPolicy"},
+    {"DELETE", "/2015-03-31/functions/{FunctionName}/policy/{StatementId}", RemovePermission,
+     "lambda:RemovePermission"},
+    {"PUT", "/2024-08-31/functions/{FunctionName}/recursion-config", PutFunctionRecursionConfig,
+     "lambda:PutFunctionRecursionConfig"},
+    {"GET", "/2024-08-31/functions/{FunctionName}/recursion-config", GetFunctionRecursionConfig,
+     "lambda:GetFunctionRecursionConfig"},
     {"POST", "/2017-03-31/tags/{Resource}", TagResource, "lambda:TagResource"},
     {"DELETE", "/2017-03-31/tags/{Resource}", UntagResource, "lambda:UntagResource"},
     {"GET", "/2017-03-31/tags/{Resource}", ListTags, "lambda:ListTags"},
@@ -64,16 +90,31 @@ constexpr Route kRoutes[] = {
 Status AuthorizeRoute(const Route& route, const OpContext& op) {
   if (route.action == nullptr || op.call.role_name.empty()) return Status::Ok();
   std::string resource = "*";
+  http::CallContext::ResourcePolicy resource_policy;
   if (auto name = op.path.find("FunctionName"); name != op.path.end()) {
     auto ref = ParseFunctionName(name->second, "functionName", op.call.region, op.call.account_id);
     if (!ref.ok()) return Status::Ok();
     std::string qualifier = ref->qualifier;
     if (const std::string* q = op.Query("Qualifier")) qualifier = *q;
     resource = op.FunctionArn(ref->name, qualifier);
+    // The function's own policy (of the version or alias named) may grant what the caller's
+    // identity policies do not.
+    auto record = op.deps.functions.Get(ref->name);
+    if (record.ok() && *record) {
+      auto policy = (*record)->policies.find(qualifier == "$LATEST" ? "" : qualifier);
+      if (policy != (*record)->policies.end()) {
+        resource_policy = [document = (*policy)["Policy"],
+                           caller = PolicyCaller{op.call.account_id, op.call.role_arn,
+                                                 op.call.principal_arn,
+                                                 ""}](const auth::AccessRequest& request) {
+          return EvaluateResourcePolicy(document, caller, request);
+        };
+      }
+    }
   } else if (auto tagged = op.path.find("Resource"); tagged != op.path.end()) {
     resource = tagged->second;
   }
-  return op.call.Authorize(route.action, std::move(resource));
+  return op.call.Authorize(route.action, std::move(resource), {}, resource_policy);
 }
 
 std::vector<std::string> Segments(std::string_view path) {
@@ -150,6 +191,17 @@ LambdaService::LambdaService(store::Store* store, store::BlobStore* blobs, const
 
 LambdaService::~LambdaService() = default;
 
+Status LambdaService::StartAsync(invoke::EventQueue* queue, boost::asio::io_context& io,
+                                 AsyncOptions options) {
+  async_ = std::make_unique<AsyncDispatcher>(deps_.get(), queue, io, std::move(options));
+  deps_->async = async_.get();
+  return async_->Start();
+}
+
+void LambdaService::StopAsync() {
+  if (async_) async_->Stop();
+}
+
 bool LambdaService::RunsOnLoop(const http::CallContext& context,
                                const http::HttpRequest& request) const {
   // Larger payloads take a while to parse and to copy to the environment.
@@ -172,6 +224,9 @@ bool LambdaService::RunsOnLoop(const http::CallContext& context,
     if (key == "Qualifier") ref->qualifier = value;
   }
   std::optional<std::string> blob = deps_->functions.CachedCodeBlob(ref->name, ref->qualifier);
+  if (const std::string* type = request.Header("x-amz-invocation-type"); type && *type == "Event") {
+    return blob.has_value();
+  }
   return blob && deps_->code->IsUnpacked(*blob);
 }
 

@@ -8,7 +8,9 @@
 #include "common/clock.h"
 #include "http/service.h"
 #include "invoke/concurrency_limits.h"
+#include "invoke/event_queue.h"
 #include "invoke/invoker.h"
+#include "lambda/async_dispatcher.h"
 #include "sandbox/code_cache.h"
 #include "services/iam/iam_service.h"
 #include "store/blob_store.h"
@@ -29,8 +31,16 @@ class LambdaService final : public http::Service {
                 invoke::ConcurrencyLimits* concurrency);
   ~LambdaService() override;
 
+  // Runs Event invokes from `queue` on `io` (which must outlive the service), starting with the
+  // events queued before a restart. Without it Event invokes are refused. Call once, before the
+  // daemon serves.
+  Status StartAsync(invoke::EventQueue* queue, boost::asio::io_context& io, AsyncOptions options);
+  // Stops starting asynchronous invocations (shutdown); queued events stay queued.
+  void StopAsync();
+
   std::string_view signing_name() const override { return "lambda"; }
-  // Invokes with a small payload of a function in memory whose code is unpacked.
+  // Invokes with a small payload of a function in memory: Event invokes (queued), and the others
+  // when the function's code is unpacked.
   bool RunsOnLoop(const http::CallContext& context,
                   const http::HttpRequest& request) const override;
   void Handle(const http::CallContext& context, http::HttpRequest request,
@@ -40,6 +50,7 @@ class LambdaService final : public http::Service {
 
  private:
   std::unique_ptr<LambdaDeps> deps_;
+  std::unique_ptr<AsyncDispatcher> async_;
 };
 
 }  // namespace lamina::lambda

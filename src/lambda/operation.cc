@@ -1,5 +1,6 @@
 #include "lambda/operation.h"
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -24,7 +25,7 @@ std::string OpContext::FunctionArn(const std::string& name, const std::string& q
   return lambda::FunctionArn(call.region, call.account_id, name, qualifier);
 }
 
-StatusOr<std::shared_ptr<const FunctionRecord>> LoadFunction(OpContext& op) {
+StatusOr<FunctionRef> InvokedFunction(OpContext& op) {
   ASSIGN_OR_RETURN(FunctionRef ref, ParseFunctionName(op.path["FunctionName"], "functionName",
                                                       op.call.region, op.call.account_id));
   if (const std::string* q = op.Query("Qualifier")) {
@@ -35,12 +36,36 @@ StatusOr<std::shared_ptr<const FunctionRecord>> LoadFunction(OpContext& op) {
     }
     ref.qualifier = *q;
   }
+  return ref;
+}
+
+StatusOr<PageRange> PageOf(const OpContext& op, const std::vector<std::string>& keys,
+                           int64_t max_items) {
+  PageRange page;
+  if (const std::string* marker = op.Query("Marker"); marker && !marker->empty()) {
+    auto at = std::find(keys.begin(), keys.end(), *marker);
+    if (at == keys.end()) return InvalidParameterValue("Invalid marker: " + *marker);
+    page.start = static_cast<size_t>(at - keys.begin()) + 1;
+  }
+  page.end = std::min(keys.size(), page.start + static_cast<size_t>(max_items));
+  return page;
+}
+
+void PointAtFunction(OpContext& op, const std::string& name) {
+  op.path["FunctionName"] = name;
+  std::erase_if(op.query, [](const auto& param) { return param.first == "Qualifier"; });
+}
+
+StatusOr<std::shared_ptr<const FunctionRecord>> LoadFunction(OpContext& op) {
+  ASSIGN_OR_RETURN(FunctionRef ref, InvokedFunction(op));
   ASSIGN_OR_RETURN(auto record, op.deps.functions.Get(ref.name));
   if (!record) return FunctionNotFound(op.FunctionArn(ref.name));
-  if (ref.qualifier.empty() || ref.qualifier == "$LATEST") return record;
-  std::optional<FunctionRecord> version = VersionOf(*record, ref.qualifier);
+  std::optional<std::string> version = ResolveQualifier(*record, ref.qualifier);
   if (!version) return FunctionNotFound(op.FunctionArn(ref.name, ref.qualifier));
-  return std::make_shared<const FunctionRecord>(std::move(*version));
+  if (*version == "$LATEST") return record;
+  std::optional<FunctionRecord> snapshot = VersionOf(*record, *version);
+  if (!snapshot) return FunctionNotFound(op.FunctionArn(ref.name, ref.qualifier));
+  return std::make_shared<const FunctionRecord>(std::move(*snapshot));
 }
 
 void BackOffAfterConflict(int attempt) {

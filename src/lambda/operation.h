@@ -11,6 +11,7 @@
 #include "common/status.h"
 #include "common/uri.h"
 #include "http/service.h"
+#include "lambda/function_name.h"
 #include "lambda/function_record.h"
 #include "lambda/lambda_deps.h"
 #include "lambda/validation.h"
@@ -55,6 +56,21 @@ OpResult PutProvisionedConcurrencyConfig(OpContext& op);
 // Get, or with List=ALL the list of a function's configs (one path and method on the wire).
 OpResult GetProvisionedConcurrencyConfig(OpContext& op);
 OpResult DeleteProvisionedConcurrencyConfig(OpContext& op);
+OpResult PutFunctionEventInvokeConfig(OpContext& op);
+OpResult UpdateFunctionEventInvokeConfig(OpContext& op);
+OpResult GetFunctionEventInvokeConfig(OpContext& op);
+OpResult DeleteFunctionEventInvokeConfig(OpContext& op);
+OpResult ListFunctionEventInvokeConfigs(OpContext& op);
+OpResult CreateAlias(OpContext& op);
+OpResult GetAlias(OpContext& op);
+OpResult UpdateAlias(OpContext& op);
+OpResult DeleteAlias(OpContext& op);
+OpResult ListAliases(OpContext& op);
+OpResult AddPermission(OpContext& op);
+OpResult RemovePermission(OpContext& op);
+OpResult GetPolicy(OpContext& op);
+OpResult PutFunctionRecursionConfig(OpContext& op);
+OpResult GetFunctionRecursionConfig(OpContext& op);
 // Provisions (count > 0) or stops provisioning `version` of `record`'s function in the scheduler.
 Status ApplyProvisioned(LambdaDeps& deps, const FunctionRecord& record, const std::string& version,
                         int count);
@@ -64,6 +80,16 @@ void Invoke(OpContext& op, std::function<void(OpResult)> done);
 // The page size of a List operation: MaxItems (1..10000, recorded in `violations` when outside)
 // capped at AWS's 50, or 50 when absent. InvalidRequestContent when it is not an integer.
 StatusOr<int64_t> ReadMaxItems(const OpContext& op, Violations& violations);
+
+// The page of `keys` (in list order) a List operation returns: after its Marker (one of `keys`;
+// InvalidParameterValueException otherwise), at most `max_items`. NextMarker is
+// keys[end - 1] when end < keys.size().
+struct PageRange {
+  size_t start = 0;
+  size_t end = 0;
+};
+StatusOr<PageRange> PageOf(const OpContext& op, const std::vector<std::string>& keys,
+                           int64_t max_items);
 
 // What the scheduler runs for `record` (a version of a function) with its code at `code_dir`.
 scheduler::FunctionSpec SpecOf(const FunctionRecord& record, const std::string& code_dir);
@@ -75,8 +101,14 @@ void RetireEnvironments(OpContext& op, const std::string& function_name,
 
 // Shared by the operations.
 
-// Resolves the FunctionName path parameter (and Qualifier) to an existing function's record.
-// Only $LATEST exists until versions are published: another qualifier is not found.
+// The FunctionName path parameter with the Qualifier query parameter (which must agree with a
+// qualifier in the name).
+StatusOr<FunctionRef> InvokedFunction(OpContext& op);
+// Points `op` at the function itself (its record, not a version or alias it named), for the
+// operations whose per-qualifier settings live in the function's record.
+void PointAtFunction(OpContext& op, const std::string& name);
+// Resolves the FunctionName path parameter (and Qualifier) to an existing function's record: of
+// the version named, or the version an alias names (its main version).
 StatusOr<std::shared_ptr<const FunctionRecord>> LoadFunction(OpContext& op);
 
 // How often a compare-and-swap lost to a concurrent writer is retried, with BackOffAfterConflict

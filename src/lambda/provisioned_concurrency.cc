@@ -23,15 +23,8 @@ Status ConfigNotFound() {
                 "ProvisionedConcurrencyConfigNotFoundException");
 }
 
-// Points `op` at the function itself (its record, not the version named): the config lives in
-// the function's record.
-void AtFunction(OpContext& op, const std::string& name) {
-  op.path["FunctionName"] = name;
-  std::erase_if(op.query, [](const auto& param) { return param.first == "Qualifier"; });
-}
-
 // The version a request names (Qualifier, or the name's own qualifier), which must be published;
-// `op` is then pointed at the function (AtFunction).
+// `op` is then pointed at the function (PointAtFunction).
 StatusOr<std::string> PublishedVersion(OpContext& op) {
   ASSIGN_OR_RETURN(FunctionRef ref, ParseFunctionName(op.path["FunctionName"], "functionName",
                                                       op.call.region, op.call.account_id));
@@ -46,7 +39,7 @@ StatusOr<std::string> PublishedVersion(OpContext& op) {
     return InvalidParameterValue(
         "Provisioned Concurrency Configs cannot be applied to unpublished function versions.");
   }
-  AtFunction(op, ref.name);
+  PointAtFunction(op, ref.name);
   return qualifier;
 }
 

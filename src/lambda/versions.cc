@@ -98,19 +98,13 @@ OpResult ListVersionsByFunction(OpContext& op) {
   std::vector<std::string> order = {"$LATEST"};
   for (std::string& version : PublishedVersions(*record)) order.push_back(std::move(version));
 
-  size_t start = 0;
-  if (const std::string* marker = op.Query("Marker"); marker && !marker->empty()) {
-    auto at = std::find(order.begin(), order.end(), *marker);
-    if (at == order.end()) return InvalidParameterValue("Invalid marker: " + *marker);
-    start = static_cast<size_t>(at - order.begin()) + 1;
-  }
+  ASSIGN_OR_RETURN(PageRange page, PageOf(op, order, max_items));
   json versions = json::array();
-  size_t end = std::min(order.size(), start + static_cast<size_t>(max_items));
-  for (size_t i = start; i < end; ++i) {
+  for (size_t i = page.start; i < page.end; ++i) {
     versions.push_back(VersionOf(*record, order[i])->configuration);
   }
   json body = {{"Versions", versions}};
-  if (end < order.size()) body["NextMarker"] = order[end - 1];
+  if (page.end < order.size()) body["NextMarker"] = order[page.end - 1];
   return JsonResponse(200, body.dump());
 }
 

@@ -15,6 +15,7 @@
 #include "common/crypto.h"
 #include "common/log.h"
 #include "common/time_format.h"
+#include "common/trace_id.h"
 #include "sandbox/fd_passing.h"
 #include "scheduler/runtime_command.h"
 
@@ -43,13 +44,6 @@ std::string TimeoutText(double seconds) {
 }
 
 // An X-Ray trace header as Lambda passes it: Root=1-<epoch seconds, 8 hex>-<96 random bits>.
-std::string NewTraceId(int64_t now_ms) {
-  char epoch[16];
-  std::snprintf(epoch, sizeof epoch, "%08llx", static_cast<unsigned long long>(now_ms / 1000));
-  std::string random = HexEncode(UniqueBytes(20));
-  return "Root=1-" + std::string(epoch) + "-" + random.substr(0, 24) +
-         ";Parent=" + random.substr(24, 16) + ";Sampled=0";
-}
 
 }  // namespace
 

@@ -20,6 +20,7 @@
 #include "http/server.h"
 #include "invoke/async_log_sink.h"
 #include "invoke/concurrency_limits.h"
+#include "invoke/event_queue.h"
 #include "invoke/invoker.h"
 #include "lambda/lambda_service.h"
 #include "sandbox/cgroup.h"
@@ -222,6 +223,23 @@ int RunDaemon(const DaemonOptions& options) {
   invoke::ConcurrencyLimits concurrency(options.concurrency_limit);
   lambda::LambdaService lambda_service(store->get(), &blobs, &clock, &admin->admin(), &iam,
                                        invoker.get(), invoker ? &code : nullptr, &concurrency);
+  // Asynchronous invocations wait in a queue of their own beside the store.
+  auto events = invoke::EventQueue::Open(options.data_dir + "/events.db");
+  if (!events.ok()) {
+    log::Error("cannot open the event queue", {{"error", events.status().ToString()}});
+    return 1;
+  }
+  if (invoker) {
+    lambda::AsyncOptions async;
+    async.region = options.region;
+    async.account_id = options.account_id;
+    async.retry_delays_ms = options.async_retry_delays_ms;
+    async.backoff_max_ms = options.async_backoff_max_ms;
+    if (Status s = lambda_service.StartAsync(events->get(), io, async); !s.ok()) {
+      log::Error("cannot resume queued events", {{"error", s.ToString()}});
+      return 1;
+    }
+  }
 
   EdgeOptions edge_options;
   edge_options.region = options.region;
@@ -257,6 +275,7 @@ int RunDaemon(const DaemonOptions& options) {
     // In-flight requests are answered first; then the environments go, and with nothing left
     // pending on the loop, io.run() returns.
     server.Stop([&] {
+      lambda_service.StopAsync();
       if (scheduler) scheduler->Shutdown();
     });
   });

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace lamina::server {
 
@@ -22,6 +23,10 @@ struct DaemonOptions {
   int64_t memory_budget_mb = 0;             // for all environments; 0: three quarters of RAM
   int64_t credentials_ttl_s = 6 * 3600;     // of each environment's execution-role credentials
   std::string outbound_network = "tagged";  // none, tagged (lamina:outbound-network=true) or all
+  // Asynchronous invocation: the waits before the 2nd and 3rd attempt after a function error
+  // (AWS: 1 and 2 minutes), and the longest back-off after throttles (AWS: 5 minutes).
+  std::vector<int64_t> async_retry_delays_ms = {60'000, 120'000};
+  int64_t async_backoff_max_ms = 300'000;
 };
 
 // Returns the process exit code.

@@ -1,0 +1,213 @@
+#include "invoke/event_queue.h"
+
+namespace lamina::invoke {
+
+using store::SqliteDb;
+using store::Statement;
+using store::Transaction;
+
+struct EventQueue::Write {
+  enum class Kind { kAppend, kFinish, kReschedule };
+  Kind kind = Kind::kAppend;
+  int64_t id = 0;
+  std::vector<QueuedEvent> events;  // appended (kAppend, and kFinish's follow-ups)
+  int attempts = 0;
+  int64_t next_attempt_ms = 0;
+  std::function<void(StatusOr<std::vector<QueuedEvent>>)> done;
+};
+
+namespace {
+
+constexpr const char* kSchema =
+    "CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY AUTOINCREMENT, function TEXT NOT "
+    "NULL, qualifier TEXT NOT NULL, request_id TEXT NOT NULL, payload BLOB NOT NULL, received_ms "
+    "INTEGER NOT NULL, attempts INTEGER NOT NULL, next_attempt_ms INTEGER NOT NULL, trace_header "
+    "TEXT NOT NULL, origin TEXT NOT NULL)";
+
+StatusOr<std::unique_ptr<SqliteDb>> OpenConnection(const std::string& path) {
+  ASSIGN_OR_RETURN(std::unique_ptr<SqliteDb> db, SqliteDb::Open(path, /*read_only=*/false));
+  // As the store: WAL lets the reader work beside the writer; synchronous=FULL makes a commit
+  // durable (kill -9, power loss) before any 202 it acknowledges is sent.
+  RETURN_IF_ERROR(db->Exec("PRAGMA journal_mode=WAL"));
+  RETURN_IF_ERROR(db->Exec("PRAGMA synchronous=FULL"));
+  RETURN_IF_ERROR(db->Exec("PRAGMA busy_timeout=10000"));
+  return db;
+}
+
+Status Insert(SqliteDb& db, QueuedEvent& e) {
+  ASSIGN_OR_RETURN(
+      Statement st,
+      db.Prepare("INSERT INTO events (function, qualifier, request_id, payload, "
+                 "received_ms, attempts, next_attempt_ms, trace_header, origin) VALUES "
+                 "(?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+  st.BindText(1, e.function)
+      .BindText(2, e.qualifier)
+      .BindText(3, e.request_id)
+      .BindBlob(4, e.payload)
+      .Bind(5, e.received_ms)
+      .Bind(6, e.attempts)
+      .Bind(7, e.next_attempt_ms)
+      .BindText(8, e.trace_header)
+      .BindText(9, e.origin);
+  RETURN_IF_ERROR(st.Run());
+  e.id = db.LastInsertRowid();
+  return Status::Ok();
+}
+
+}  // namespace
+
+StatusOr<std::unique_ptr<EventQueue>> EventQueue::Open(const std::string& path) {
+  ASSIGN_OR_RETURN(std::unique_ptr<SqliteDb> writer, OpenConnection(path));
+  RETURN_IF_ERROR(writer->Exec(kSchema));
+  ASSIGN_OR_RETURN(std::unique_ptr<SqliteDb> reader, OpenConnection(path));
+  return std::unique_ptr<EventQueue>(new EventQueue(std::move(writer), std::move(reader)));
+}
+
+EventQueue::EventQueue(std::unique_ptr<SqliteDb> writer, std::unique_ptr<SqliteDb> reader)
+    : writer_db_(std::move(writer)), reader_db_(std::move(reader)) {
+  writer_ = std::thread([this] { WriterLoop(); });
+}
+
+EventQueue::~EventQueue() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  writer_.join();
+}
+
+void EventQueue::Append(std::vector<QueuedEvent> events,
+                        std::function<void(StatusOr<std::vector<int64_t>>)> done) {
+  Write w;
+  w.kind = Write::Kind::kAppend;
+  w.events = std::move(events);
+  w.done = [done = std::move(done)](StatusOr<std::vector<QueuedEvent>> stored) {
+    if (!stored.ok()) return done(stored.status());
+    std::vector<int64_t> ids;
+    for (const QueuedEvent& e : *stored) ids.push_back(e.id);
+    done(std::move(ids));
+  };
+  Submit(std::move(w));
+}
+
+void EventQueue::Finish(int64_t id, std::vector<QueuedEvent> follow_ups,
+                        std::function<void(StatusOr<std::vector<QueuedEvent>>)> done) {
+  Write w;
+  w.kind = Write::Kind::kFinish;
+  w.id = id;
+  w.events = std::move(follow_ups);
+  w.done = std::move(done);
+  Submit(std::move(w));
+}
+
+void EventQueue::Reschedule(int64_t id, int attempts, int64_t next_attempt_ms, Done done) {
+  Write w;
+  w.kind = Write::Kind::kReschedule;
+  w.id = id;
+  w.attempts = attempts;
+  w.next_attempt_ms = next_attempt_ms;
+  w.done = [done = std::move(done)](StatusOr<std::vector<QueuedEvent>> r) { done(r.status()); };
+  Submit(std::move(w));
+}
+
+void EventQueue::Submit(Write write) {
+  {
+    std::lock_guard lock(mu_);
+    pending_.push_back(std::move(write));
+  }
+  wake_.notify_one();
+}
+
+Status EventQueue::Apply(Write& w) {
+  if (w.kind == Write::Kind::kReschedule) {
+    ASSIGN_OR_RETURN(Statement st, writer_db_->Prepare("UPDATE events SET attempts = ?, "
+                                                       "next_attempt_ms = ? WHERE id = ?"));
+    st.Bind(1, w.attempts).Bind(2, w.next_attempt_ms).Bind(3, w.id);
+    return st.Run();
+  }
+  if (w.kind == Write::Kind::kFinish) {
+    ASSIGN_OR_RETURN(Statement st, writer_db_->Prepare("DELETE FROM events WHERE id = ?"));
+    st.Bind(1, w.id);
+    RETURN_IF_ERROR(st.Run());
+  }
+  for (QueuedEvent& e : w.events) RETURN_IF_ERROR(Insert(*writer_db_, e));
+  return Status::Ok();
+}
+
+void EventQueue::WriterLoop() {
+  for (;;) {
+    std::vector<Write> batch;
+    {
+      std::unique_lock lock(mu_);
+      wake_.wait(lock, [this] { return stopping_ || !pending_.empty(); });
+      if (pending_.empty()) return;  // stopping, nothing left
+      batch.swap(pending_);
+    }
+    // One transaction (one fsync) for the whole batch. Should it fail, each write is tried on
+    // its own so that one bad write does not fail the others.
+    Status committed = [&]() -> Status {
+      ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(*writer_db_));
+      for (Write& w : batch) RETURN_IF_ERROR(Apply(w));
+      return txn.Commit();
+    }();
+    if (committed.ok()) {
+      for (Write& w : batch) w.done(std::move(w.events));
+      continue;
+    }
+    for (Write& w : batch) {
+      Status one = [&]() -> Status {
+        ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(*writer_db_));
+        RETURN_IF_ERROR(Apply(w));
+        return txn.Commit();
+      }();
+      if (one.ok()) {
+        w.done(std::move(w.events));
+      } else {
+        w.done(one);
+      }
+    }
+  }
+}
+
+StatusOr<std::vector<QueuedEvent>> EventQueue::LoadAll() {
+  std::lock_guard lock(reader_mu_);
+  ASSIGN_OR_RETURN(Statement st, reader_db_->Prepare(
+                                     "SELECT id, function, qualifier, request_id, received_ms, "
+                                     "attempts, next_attempt_ms, trace_header, origin FROM events "
+                                     "ORDER BY id"));
+  std::vector<QueuedEvent> out;
+  for (;;) {
+    ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    QueuedEvent& e = out.emplace_back();
+    e.id = st.Int(0);
+    e.function = st.String(1);
+    e.qualifier = st.String(2);
+    e.request_id = st.String(3);
+    e.received_ms = st.Int(4);
+    e.attempts = static_cast<int>(st.Int(5));
+    e.next_attempt_ms = st.Int(6);
+    e.trace_header = st.String(7);
+    e.origin = st.String(8);
+  }
+  return out;
+}
+
+StatusOr<std::string> EventQueue::Payload(int64_t id) {
+  std::lock_guard lock(reader_mu_);
+  ASSIGN_OR_RETURN(Statement st, reader_db_->Prepare("SELECT payload FROM events WHERE id = ?"));
+  st.Bind(1, id);
+  ASSIGN_OR_RETURN(bool row, st.Step());
+  if (!row) return Status(Code::kNotFound, "no queued event " + std::to_string(id));
+  return st.String(0);
+}
+
+StatusOr<int64_t> EventQueue::Count() {
+  std::lock_guard lock(reader_mu_);
+  ASSIGN_OR_RETURN(Statement st, reader_db_->Prepare("SELECT count(*) FROM events"));
+  ASSIGN_OR_RETURN(bool row, st.Step());
+  return row ? st.Int(0) : 0;
+}
+
+}  // namespace lamina::invoke

@@ -1,0 +1,66 @@
+// Asynchronous invocation: events accepted into the durable EventQueue are fed to the same
+// invoker, scheduler and concurrency account as synchronous invokes.
+//
+// Per function, events run in arrival order, as many at once as the function's concurrency
+// allows (and at most `max_in_flight_per_function`). Outcomes, as on AWS:
+// - success: the event is removed, with an OnSuccess destination's record stored in its place;
+// - a function error (error, timeout, crash): retried MaximumRetryAttempts times (default 2),
+//   `retry_delays_ms` apart (AWS: 1 and 2 minutes), then RetriesExhausted;
+// - a throttle or a platform error: the function's events wait, backing off exponentially from
+//   1 s to `backoff_max_ms`, not counted as attempts;
+// - older than MaximumEventAgeInSeconds (default 6 h) before it could run: EventAgeExceeded;
+// - invoked more than 16 times in one chain (lineage.h) with RecursiveLoop=Terminate: dropped.
+// A failed event's record goes to the OnFailure destination. Destination records are queued
+// events of the destination function, stored in the transaction that removes the event, so none
+// is lost either. Events of a deleted function (or version, or alias) are dropped.
+//
+// State lives on the daemon's event loop; Accept is thread-safe.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "invoke/event_queue.h"
+
+namespace lamina::lambda {
+
+struct LambdaDeps;
+
+struct AsyncOptions {
+  std::string region;
+  std::string account_id;
+  // Before the 2nd and 3rd attempt after a function error.
+  std::vector<int64_t> retry_delays_ms = {60'000, 120'000};
+  int64_t backoff_max_ms = 300'000;
+  int max_in_flight_per_function = 64;
+  // Payloads of queued events kept in memory at most; the rest are read back when they run.
+  int64_t payload_memory_bytes = 64 << 20;
+};
+
+class AsyncDispatcher {
+ public:
+  // `deps`, `queue` and `io` must outlive the dispatcher.
+  AsyncDispatcher(LambdaDeps* deps, invoke::EventQueue* queue, boost::asio::io_context& io,
+                  AsyncOptions options);
+  ~AsyncDispatcher();
+
+  // Takes up the events queued before a restart (each runs again: at least once) and starts
+  // dispatching.
+  Status Start();
+  // Stores `event` durably and schedules it; `done` (not on the loop) gets the store's status:
+  // once it is OK the event will run.
+  void Accept(invoke::QueuedEvent event, std::function<void(Status)> done);
+  // Stops starting invocations (shutdown); events stay queued.
+  void Stop();
+
+ private:
+  class Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace lamina::lambda
