@@ -2,13 +2,17 @@
 // SDKs sign them, over keep-alive HTTP/1.1 connections.
 //
 //   lamina-bench --endpoint 127.0.0.1:4566 --credentials DIR/credentials --function NAME
-//                --mode warm|throughput|cold [--requests N] [--clients C] [--seconds S]
+//                --mode warm|throughput|cold|async [--requests N] [--clients C] [--seconds S]
+//                [--events-db DATA_DIR/events.db]
 //
 // warm: one client, N sequential invokes, latency percentiles.
 // throughput: C clients for S seconds, invokes/s and latency percentiles, after --warmup seconds
 //       of the same load that are not counted (the scale-out to C environments happens there).
 // cold: N cold starts, each forced by a configuration change (which retires the function's
 //       environments); client latency and the Init Duration the REPORT line gives.
+// async: C clients send N Event invokes between them: events accepted per second (each 202 means
+//       the event is durably queued) and accept latency; then, watching the queue (--events-db),
+//       events processed per second end to end, from the first send until the queue is empty.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -29,6 +33,7 @@
 #include "auth/sigv4.h"
 #include "common/clock.h"
 #include "common/crypto.h"
+#include "store/sqlite_db.h"
 
 namespace {
 
@@ -45,6 +50,7 @@ struct Options {
   int clients = 1;
   double seconds = 5;
   double warmup = 1;
+  std::string events_db;
 };
 
 // One keep-alive HTTP/1.1 connection.
@@ -229,6 +235,58 @@ int Cold(const Options& o, const auth::Credential& cred) {
   return 0;
 }
 
+// How many events the daemon's queue holds.
+int64_t Queued(store::SqliteDb& db) {
+  auto st = db.Prepare("SELECT count(*) FROM events");
+  if (!st.ok() || !st->Step().ok()) return -1;
+  return st->Int(0);
+}
+
+int Async(const Options& o, const auth::Credential& cred) {
+  auto db = store::SqliteDb::Open(o.events_db, /*read_only=*/true);
+  if (!db.ok()) {
+    std::fprintf(stderr, "%s\n", db.status().ToString().c_str());
+    return 1;
+  }
+  std::atomic<int> next{0};
+  std::atomic<bool> failed{false};
+  std::vector<std::vector<double>> per_client(static_cast<size_t>(o.clients));
+  auto start = SteadyClock::now();
+  std::vector<std::thread> threads;
+  for (int i = 0; i < o.clients; ++i) {
+    threads.emplace_back([&, i] {
+      Connection c(o.endpoint);
+      std::string head, body;
+      while (next++ < o.requests && !failed) {
+        auto t = SteadyClock::now();
+        int status = c.Send("POST", InvokePath(o), "{}", {{"x-amz-invocation-type", "Event"}},
+                            cred, o.region, head, body);
+        if (status != 202) {
+          std::fprintf(stderr, "event invoke failed (%d): %s\n", status, body.c_str());
+          failed = true;
+        }
+        per_client[static_cast<size_t>(i)].push_back(Since(t));
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  double accept_ms = Since(start);
+  std::vector<double> all;
+  for (auto& v : per_client) all.insert(all.end(), v.begin(), v.end());
+  std::printf("async accept: clients=%d events=%zu %.0f events/s\n", o.clients, all.size(),
+              static_cast<double>(all.size()) * 1000.0 / accept_ms);
+  PrintLatency("  accept latency", all);
+  int64_t left;
+  while ((left = Queued(**db)) > 0) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  if (left < 0) return 1;
+  double total_ms = Since(start);
+  std::printf("async end to end: %zu events processed in %.2f s: %.0f events/s (queue empty "
+              "%.2f s after the last 202)\n",
+              all.size(), total_ms / 1000.0, static_cast<double>(all.size()) * 1000.0 / total_ms,
+              (total_ms - accept_ms) / 1000.0);
+  return failed ? 1 : 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -237,13 +295,14 @@ int main(int argc, char** argv) {
   app.add_option("--endpoint", o.endpoint, "host:port")->capture_default_str();
   app.add_option("--credentials", o.credentials, "AWS shared-credentials file")->required();
   app.add_option("--function", o.function, "function name")->required();
-  app.add_option("--mode", o.mode)->check(CLI::IsMember({"warm", "throughput", "cold"}));
+  app.add_option("--mode", o.mode)->check(CLI::IsMember({"warm", "throughput", "cold", "async"}));
   app.add_option("--region", o.region)->capture_default_str();
   app.add_option("--requests", o.requests)->capture_default_str();
   app.add_option("--clients", o.clients)->capture_default_str();
   app.add_option("--seconds", o.seconds)->capture_default_str();
   app.add_option("--warmup", o.warmup, "throughput: seconds of load before measuring")
       ->capture_default_str();
+  app.add_option("--events-db", o.events_db, "async: the daemon's events.db");
   CLI11_PARSE(app, argc, argv);
   auto cred = auth::ReadCredentialsFile(o.credentials);
   if (!cred.ok()) {
@@ -252,5 +311,6 @@ int main(int argc, char** argv) {
   }
   if (o.mode == "warm") return Warm(o, *cred);
   if (o.mode == "throughput") return Throughput(o, *cred);
+  if (o.mode == "async") return Async(o, *cred);
   return Cold(o, *cred);
 }

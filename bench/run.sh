@@ -49,3 +49,11 @@ for fn in noop-provided noop-python noop-node; do
       --warmup $((clients == 64 ? 6 : 2))
   done
 done
+# Asynchronous invokes of the no-op provided function: the 202 path (the event durably queued)
+# and, watching the queue, events processed end to end. The sync throughput above at the same
+# client count is what the queue must not slow down.
+echo "== async noop-provided"
+for clients in 8 64; do
+  bench --function noop-provided --mode async --clients "$clients" --requests 50000 \
+    --events-db "$WORK/data/events.db"
+done
