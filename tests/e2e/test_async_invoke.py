@@ -257,19 +257,23 @@ def test_event_invoke_answers_202_and_runs_the_event_once_with_its_request_id(fa
     assert re.fullmatch(UUID, request_id)
     second = send(lam, worker, {"hello": "boto3"})
     assert second != request_id
+    # A function ARN, a partial ARN and an explicit $LATEST name the same function.
+    others = [send(lam, arn(worker), {"by": "arn"}),
+              send(lam, f"{ACCOUNT}:function:{worker}", {"by": "partial arn"}),
+              send(lam, worker, {"by": "qualifier"}, Qualifier="$LATEST")]
 
-    ran = wait_until(lambda: (lambda r: r if len(r) >= 2 else None)(runs(logs, worker)), 30,
-                     "both events to run")
+    ran = wait_until(lambda: (lambda r: r if len(r) >= 5 else None)(runs(logs, worker)), 30,
+                     "the events to run")
     by_id = {r["request_id"]: r for r in ran}
     assert by_id[request_id]["event"] == event
     assert by_id[second]["event"] == {"hello": "boto3"}
-    assert by_id[request_id]["version"] == "$LATEST"
-    for rid in (request_id, second):
+    assert [by_id[rid]["event"]["by"] for rid in others] == ["arn", "partial arn", "qualifier"]
+    assert {r["version"] for r in ran} == {"$LATEST"}
+    for rid in [request_id, second, *others]:
         wait_finished(fast, rid)
-    # A success is not retried: one START each, naming the 202's request id.
-    assert [s[1:] for s in starts(logs, worker, request_id)] == [(request_id, "$LATEST")]
-    assert [s[1:] for s in starts(logs, worker, second)] == [(second, "$LATEST")]
-    assert len(runs(logs, worker)) == 2
+        # A success is not retried: one START each, naming the 202's request id.
+        assert [s[1:] for s in starts(logs, worker, rid)] == [(rid, "$LATEST")]
+    assert len(runs(logs, worker)) == 5
 
 
 def test_event_invoke_with_an_empty_body_runs_an_empty_object(fast, logs, worker):
@@ -352,6 +356,7 @@ def test_event_is_stored_before_the_202_and_survives_kill_9(daemon_factory):
     lam, logs = d.client("lambda", read_timeout=60), d.client("logs")
     name = create(lam, make_role(d), zip_bytes=worker_zip())
     lam.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=0)
+    put_config(lam, name, MaximumRetryAttempts=1, MaximumEventAgeInSeconds=3600)
     request_id = send(lam, name, {"kept": True})
     # Right after the 202, before anything could run: the event is in events.db.
     [row] = queued(d, request_id)
@@ -363,6 +368,8 @@ def test_event_is_stored_before_the_202_and_survives_kill_9(daemon_factory):
     d.start()
     lam, logs = d.client("lambda", read_timeout=60), d.client("logs")
     assert len(queued(d, request_id)) == 1
+    kept = lam.get_function_event_invoke_config(FunctionName=name)
+    assert (kept["MaximumRetryAttempts"], kept["MaximumEventAgeInSeconds"]) == (1, 3600)
     lam.delete_function_concurrency(FunctionName=name)
     [ran] = wait_until(lambda: runs(logs, name), 30, "the event to run after the restart")
     assert ran["request_id"] == request_id and ran["event"] == {"kept": True}
@@ -554,7 +561,13 @@ def test_throttled_events_wait_and_all_run_once_the_reservation_is_lifted(fast, 
     assert len([r for r in queued(fast) if r["request_id"] in sent]) == 5
     assert all(r["attempts"] == 0 for r in queued(fast) if r["request_id"] in sent)
 
+    lifted = time.time()
     lam.delete_function_concurrency(FunctionName=worker)
+    ran = wait_until(lambda: (lambda r: r if len(r) == 5 else None)(runs(logs, worker)), 30,
+                     "the five events to run")
+    # The back-off is capped at 1 s: they ran soon after the reservation was lifted.
+    assert time.time() - lifted < 5
+    assert sorted(r["event"]["i"] for r in ran) == list(range(5))
     delivered = wait_records(logs, recorder, 5)
     assert len(delivered) == 5
     for d in delivered:
@@ -626,24 +639,54 @@ def test_async_and_sync_share_the_reserved_concurrency(fast, lam, logs, worker):
     assert len([r for r in runs(logs, worker) if r["event"].get("who") == "async"]) == 1
 
 
-def test_throttled_event_older_than_its_maximum_age_goes_to_on_failure(fast, lam, logs, worker,
-                                                                      recorder):
+def age_of(record, sent_at):
+    when = datetime.strptime(record["timestamp"], "%Y-%m-%dT%H:%M:%S.%fZ")
+    return when.replace(tzinfo=timezone.utc).timestamp() - sent_at
+
+
+def test_events_older_than_their_maximum_age_go_to_on_failure(daemon_factory, fast, lam, logs,
+                                                              worker, recorder):
+    """The one slow test (the shortest maximum age is 60 s), with two events aging side by side:
+    one throttled all along on the shared daemon, and one whose first attempt failed on a daemon
+    that retries only after 61 s."""
     lam.put_function_concurrency(FunctionName=worker, ReservedConcurrentExecutions=0)
     put_config(lam, worker, MaximumEventAgeInSeconds=60, **destinations(on_failure=arn(recorder)))
+    slow = daemon_factory(extra_args=["--async-retry-delays", "61000,61000",
+                                      "--async-backoff-max", "1000"])
+    slow_lam, slow_logs = slow.client("lambda", read_timeout=60), slow.client("logs")
+    slow_role = make_role(slow)
+    failing = create(slow_lam, slow_role, zip_bytes=worker_zip())
+    slow_recorder = create(slow_lam, slow_role, {"index.py": RECORDER_PY})
+    put_config(slow_lam, failing, MaximumEventAgeInSeconds=60,
+               **destinations(on_failure=arn(slow_recorder)))
+
     sent_at = time.time()
-    request_id = send(lam, worker, {"too": "late"})
+    throttled = send(lam, worker, {"too": "late"})
+    failed_once = send(slow_lam, failing, {"fail": "late"})
+    [first_attempt] = wait_until(lambda: starts(slow_logs, failing, failed_once), 30,
+                                 "the first attempt to run")
     [delivered] = wait_records(logs, recorder, 1, timeout=90)
-    received_at = time.time()
+    [delivered_after_a_run] = wait_records(slow_logs, slow_recorder, 1, timeout=30)
+    assert time.time() - sent_at >= 60
+
+    # Never ran: no response in the record, and no invoke counted.
     record = delivered["record"]
-    # It never ran: no response in the record, and no invoke counted.
-    assert_record(record, request_id, arn(worker, "$LATEST"), "EventAgeExceeded", 0,
+    assert_record(record, throttled, arn(worker, "$LATEST"), "EventAgeExceeded", 0,
                   {"too": "late"}, ran=False, sent_at=sent_at)
-    when = datetime.strptime(record["timestamp"], "%Y-%m-%dT%H:%M:%S.%fZ")
-    age = when.replace(tzinfo=timezone.utc).timestamp() - sent_at
-    assert 60 <= age <= 60 + 5, age
-    assert received_at - sent_at >= 60
+    assert 60 <= age_of(record, sent_at) <= 60 + 5, record["timestamp"]
     assert starts(logs, worker) == []
-    assert not queued(fast, request_id)
+    assert not queued(fast, throttled)
+
+    # Ran once and failed, then aged out waiting for its retry: the record counts the attempt
+    # and carries the response of that attempt.
+    assert starts(slow_logs, failing) == [first_attempt]
+    assert not queued(slow, failed_once)
+    record = delivered_after_a_run["record"]
+    assert 60 <= age_of(record, sent_at) <= 61 + 5, record["timestamp"]
+    assert_record(record, failed_once, arn(failing, "$LATEST"), "EventAgeExceeded", 1,
+                  {"fail": "late"}, function_error="Unhandled", sent_at=sent_at)
+    assert record["responsePayload"]["errorMessage"] == "asked to fail: late"
+    assert record["responsePayload"]["requestId"] == failed_once
 
 
 def test_events_of_a_deleted_function_are_dropped(fast, lam, logs, role, recorder):
@@ -662,6 +705,28 @@ def test_events_of_a_deleted_function_are_dropped(fast, lam, logs, role, recorde
     assert [s[1] for s in starts(logs, name)] == [r["ResponseMetadata"]["RequestId"]]
     assert [x["event"] for x in runs(logs, name)] == [{"sync": 1}]
     assert records(logs, recorder) == []
+    with pytest.raises(ClientError) as e:
+        lam.get_function_event_invoke_config(FunctionName=name)
+    assert error_of(e)[0] == "ResourceNotFoundException", "the deleted function's config stayed"
+
+
+def test_events_of_a_deleted_version_are_dropped(fast, lam, logs, role):
+    name = create(lam, role, zip_bytes=worker_zip())
+    assert lam.publish_version(FunctionName=name)["Version"] == "1"
+    lam.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=0)
+    put_config(lam, name, "1", MaximumRetryAttempts=0)
+    for_version = send(lam, name, {"to": "version"}, Qualifier="1")
+    for_latest = send(lam, name, {"to": "latest"})
+    lam.delete_function(FunctionName=name, Qualifier="1")
+    wait_finished(fast, for_version, timeout=15)
+    assert lam.list_function_event_invoke_configs(
+        FunctionName=name)["FunctionEventInvokeConfigs"] == []
+    assert len(queued(fast, for_latest)) == 1
+    lam.delete_function_concurrency(FunctionName=name)
+    [ran] = wait_until(lambda: runs(logs, name), 30, "the $LATEST event to run")
+    assert ran["request_id"] == for_latest
+    wait_finished(fast, for_latest)
+    assert [s[1:] for s in starts(logs, name)] == [(for_latest, "$LATEST")]
 
 
 # --- versions and aliases ------------------------------------------------------------------------------
@@ -783,6 +848,7 @@ def test_event_invoke_config_lifecycle(lam, worker, recorder):
         FunctionName=worker, MaximumRetryAttempts=0,
         DestinationConfig={"OnSuccess": {"Destination": arn(recorder)}})
     assert updated["FunctionArn"] == latest
+    assert updated["LastModified"] >= put["LastModified"]
     assert updated["MaximumRetryAttempts"] == 0 and updated["MaximumEventAgeInSeconds"] == 100
     assert updated["DestinationConfig"]["OnSuccess"] == {"Destination": arn(recorder)}
     got = lam.get_function_event_invoke_config(FunctionName=worker)
@@ -814,7 +880,7 @@ def test_event_invoke_config_lifecycle(lam, worker, recorder):
         FunctionName=worker)["FunctionEventInvokeConfigs"] == []
 
 
-def test_event_invoke_configs_per_qualifier_and_list_pages(lam, worker):
+def test_event_invoke_configs_per_qualifier_and_list_pages(lam, loose, worker):
     assert lam.publish_version(FunctionName=worker)["Version"] == "1"
     lam.create_alias(FunctionName=worker, Name="live", FunctionVersion="1")
     put_config(lam, worker, MaximumRetryAttempts=2)
@@ -849,6 +915,18 @@ def test_event_invoke_configs_per_qualifier_and_list_pages(lam, worker):
                                                        PaginationConfig={"PageSize": 2})
                  for c in page["FunctionEventInvokeConfigs"]]
     assert sorted(paginated) == sorted(seen)
+    for kwargs, error in [
+            ({"MaxItems": 0}, ("ValidationException", 400, "1 validation error detected: " +
+                               validation("maxItems", 0, "Member must have value greater than "
+                                                         "or equal to 1"))),
+            ({"MaxItems": 10001}, ("ValidationException", 400, "1 validation error detected: " +
+                                   validation("maxItems", 10001, "Member must have value less "
+                                                                 "than or equal to 10000"))),
+            ({"Marker": "not-a-marker"}, ("InvalidParameterValueException", 400,
+                                          "Invalid marker: not-a-marker"))]:
+        with pytest.raises(ClientError) as e:
+            loose.list_function_event_invoke_configs(FunctionName=worker, **kwargs)
+        assert error_of(e) == error, kwargs
 
     # Deleting one leaves the others.
     lam.delete_function_event_invoke_config(FunctionName=worker, Qualifier="1")
