@@ -51,6 +51,8 @@ struct Options {
   double seconds = 5;
   double warmup = 1;
   std::string events_db;
+  int payload_bytes = 0;
+  bool no_wait = false;
 };
 
 // One keep-alive HTTP/1.1 connection.
@@ -251,6 +253,9 @@ int Async(const Options& o, const auth::Credential& cred) {
   std::atomic<int> next{0};
   std::atomic<bool> failed{false};
   std::vector<std::vector<double>> per_client(static_cast<size_t>(o.clients));
+  const std::string payload =
+      o.payload_bytes > 0 ? "{\"pad\":\"" + std::string(static_cast<size_t>(o.payload_bytes), 'x') + "\"}"
+                          : "{}";
   auto start = SteadyClock::now();
   std::vector<std::thread> threads;
   for (int i = 0; i < o.clients; ++i) {
@@ -259,7 +264,7 @@ int Async(const Options& o, const auth::Credential& cred) {
       std::string head, body;
       while (next++ < o.requests && !failed) {
         auto t = SteadyClock::now();
-        int status = c.Send("POST", InvokePath(o), "{}", {{"x-amz-invocation-type", "Event"}},
+        int status = c.Send("POST", InvokePath(o), payload, {{"x-amz-invocation-type", "Event"}},
                             cred, o.region, head, body);
         if (status != 202) {
           std::fprintf(stderr, "event invoke failed (%d): %s\n", status, body.c_str());
@@ -276,6 +281,7 @@ int Async(const Options& o, const auth::Credential& cred) {
   std::printf("async accept: clients=%d events=%zu %.0f events/s\n", o.clients, all.size(),
               static_cast<double>(all.size()) * 1000.0 / accept_ms);
   PrintLatency("  accept latency", all);
+  if (o.no_wait) return failed ? 1 : 0;
   int64_t left;
   while ((left = Queued(**db)) > 0) std::this_thread::sleep_for(std::chrono::milliseconds(2));
   if (left < 0) return 1;
@@ -303,6 +309,8 @@ int main(int argc, char** argv) {
   app.add_option("--warmup", o.warmup, "throughput: seconds of load before measuring")
       ->capture_default_str();
   app.add_option("--events-db", o.events_db, "async: the daemon's events.db");
+  app.add_option("--payload-bytes", o.payload_bytes, "async: pad each event to about this size");
+  app.add_flag("--no-wait", o.no_wait, "async: do not wait for the queue to empty");
   CLI11_PARSE(app, argc, argv);
   auto cred = auth::ReadCredentialsFile(o.credentials);
   if (!cred.ok()) {

@@ -5,15 +5,19 @@ The function reports each event to an HTTP server of the test on one of the host
 (it has outbound network), so what ran is known independently of the daemon and its logs.
 """
 import http.server
+import io
 import json
+import os
 import sqlite3
+import subprocess
 import threading
 import time
+import zipfile
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from conftest import make_role, make_zip, unique
+from conftest import BIN, make_role, make_zip, unique
 from test_outbound_network import host_ipv4
 
 REPORT_PY = r'''
@@ -168,3 +172,48 @@ def test_retries_resume_on_schedule_after_kill_9(daemon_factory, reporter):
     # Not at once on restart, and not from scratch: when the schedule said.
     assert attempts[1] - attempts[0] >= 4.0 - 0.1
     assert attempts[1] - attempts[0] < 4.0 + 10
+
+
+def rss_mb(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    raise AssertionError("no VmRSS")
+
+
+def test_100000_events_for_a_throttled_function_stay_bounded_and_all_run(daemon_factory):
+    """The queue under pressure: 100,000 events of ~1 KB (100 MB, more than the payloads kept in
+    memory) while the function may not run, sent by lamina-bench at full speed."""
+    daemon = daemon_factory(extra_args=["--async-backoff-max", "1000"])
+    build = os.path.dirname(BIN)
+    lam = daemon.client("lambda", read_timeout=60)
+    name = unique("pressure")
+    with open(os.path.join(build, "provided-noop"), "rb") as f:
+        bootstrap = f.read()
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        info = zipfile.ZipInfo("bootstrap")
+        info.external_attr = 0o755 << 16
+        z.writestr(info, bootstrap)
+    lam.create_function(FunctionName=name, Runtime="provided.al2023", Handler="bootstrap",
+                        Role=make_role(daemon), Code={"ZipFile": buf.getvalue()})
+    lam.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=0)
+    before = rss_mb(daemon.proc.pid)
+    subprocess.run([os.path.join(build, "lamina-bench"), "--endpoint", f"127.0.0.1:{daemon.port}",
+                    "--credentials", daemon.credentials_file, "--function", name,
+                    "--mode", "async", "--clients", "8", "--requests", "100000",
+                    "--payload-bytes", "1000", "--no-wait"], check=True, timeout=300)
+    assert queued(daemon) == 100000
+    grown = rss_mb(daemon.proc.pid) - before
+    # 64 MB of payloads at most, and a few hundred bytes per event besides.
+    print(f"daemon RSS grew by {grown:.0f} MB for 100,000 queued events")
+    assert grown < 160, f"the daemon grew by {grown:.0f} MB"
+    # Still serving everything else meanwhile.
+    assert lam.get_function(FunctionName=name)["Configuration"]["FunctionName"] == name
+    lam.delete_function_concurrency(FunctionName=name)
+    deadline = time.time() + 180
+    while queued(daemon) and time.time() < deadline:
+        time.sleep(0.5)
+    assert queued(daemon) == 0, "not every event ran"
+    assert "dropping" not in daemon.read_log()
