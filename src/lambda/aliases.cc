@@ -181,6 +181,7 @@ OpResult UpdateAlias(OpContext& op) {
   const std::string name = op.path["Name"];
   bool routing_given = body.contains("RoutingConfig");
   json updated;
+  std::optional<FunctionRecord> before;
   ASSIGN_OR_RETURN(
       FunctionRecord record,
       ModifyFunction(
@@ -189,6 +190,7 @@ OpResult UpdateAlias(OpContext& op) {
             if (!r.aliases.contains(name)) {
               return AliasNotFound(op.FunctionArn(function, name));
             }
+            before = r;
             json& alias = r.aliases[name];
             if (revision && revision->get<std::string>() != alias.value("RevisionId", "")) {
               return PreconditionFailedRevision();
@@ -203,16 +205,25 @@ OpResult UpdateAlias(OpContext& op) {
             return Status::Ok();
           },
           /*configuration_changes=*/false));
+  // Provisioned concurrency on the alias follows it to its new version.
+  if (auto provisioned = record.provisioned.find(name); provisioned != record.provisioned.end() &&
+      before->aliases[name].value("FunctionVersion", "") != updated.value("FunctionVersion", "")) {
+    RETURN_IF_ERROR(ApplyProvisioned(op.deps, *before, name, 0));
+    RETURN_IF_ERROR(ApplyProvisioned(op.deps, record, name, provisioned->value("Requested", 0)));
+  }
   return JsonResponse(200, Describe(op, function, name, updated).dump());
 }
 
 OpResult DeleteAlias(OpContext& op) {
   ASSIGN_OR_RETURN(std::string function, FunctionOf(op));
   const std::string name = op.path["Name"];
+  std::optional<FunctionRecord> before;
   auto deleted = ModifyFunction(
       op, "",
       [&](FunctionRecord& r) -> Status {
+        before = r;
         if (r.aliases.erase(name) == 0) return Status(Code::kNotFound, "");
+        r.provisioned.erase(name);
         // What was set on the alias goes with it.
         r.event_invoke.erase(name);
         r.policies.erase(name);
@@ -221,6 +232,9 @@ OpResult DeleteAlias(OpContext& op) {
       /*configuration_changes=*/false);
   // Deleting an alias that does not exist succeeds, as on AWS.
   if (!deleted.ok() && deleted.status().code() != Code::kNotFound) return deleted.status();
+  if (deleted.ok() && before->provisioned.contains(name)) {
+    RETURN_IF_ERROR(ApplyProvisioned(op.deps, *before, name, 0));
+  }
   return Empty(204);
 }
 

@@ -71,9 +71,10 @@ OpResult RemovePermission(OpContext& op);
 OpResult GetPolicy(OpContext& op);
 OpResult PutFunctionRecursionConfig(OpContext& op);
 OpResult GetFunctionRecursionConfig(OpContext& op);
-// Provisions (count > 0) or stops provisioning `version` of `record`'s function in the scheduler.
-Status ApplyProvisioned(LambdaDeps& deps, const FunctionRecord& record, const std::string& version,
-                        int count);
+// Provisions (count > 0) or stops provisioning the version `qualifier` names (a version, or an
+// alias: its version) of `record`'s function in the scheduler.
+Status ApplyProvisioned(LambdaDeps& deps, const FunctionRecord& record,
+                        const std::string& qualifier, int count);
 // Invoke answers when the function has run: `done` is called once, from another thread.
 void Invoke(OpContext& op, std::function<void(OpResult)> done);
 

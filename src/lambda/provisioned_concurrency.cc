@@ -51,7 +51,7 @@ int ReadyOf(OpContext& op, const std::string& name, const std::string& version) 
 json Describe(OpContext& op, const FunctionRecord& record, const std::string& version) {
   const json& config = record.provisioned[version];
   int requested = config.value("Requested", 0);
-  int ready = ReadyOf(op, record.name(), version);
+  int ready = ReadyOf(op, record.name(), ResolveQualifier(record, version).value_or(version));
   return {{"RequestedProvisionedConcurrentExecutions", requested},
           {"AvailableProvisionedConcurrentExecutions", ready},
           {"AllocatedProvisionedConcurrentExecutions", ready},
@@ -61,9 +61,13 @@ json Describe(OpContext& op, const FunctionRecord& record, const std::string& ve
 
 }  // namespace
 
-Status ApplyProvisioned(LambdaDeps& deps, const FunctionRecord& record, const std::string& version,
-                        int count) {
+Status ApplyProvisioned(LambdaDeps& deps, const FunctionRecord& record,
+                        const std::string& qualifier, int count) {
   if (!deps.invoker || !deps.code) return Status::Ok();
+  // On an alias: the version it names.
+  std::optional<std::string> resolved = ResolveQualifier(record, qualifier);
+  if (!resolved) return Status::Ok();
+  const std::string& version = *resolved;
   std::optional<FunctionRecord> snapshot = VersionOf(record, version);
   if (!snapshot) return Status::Ok();
   scheduler::FunctionSpec spec;
@@ -95,8 +99,12 @@ OpResult PutProvisionedConcurrencyConfig(OpContext& op) {
                    ModifyFunction(
                        op, "",
                        [&](FunctionRecord& r) -> Status {
-                         if (!r.versions.contains(version)) {
-                           return FunctionNotFound(op.FunctionArn(r.name(), version));
+                         std::optional<std::string> resolved = ResolveQualifier(r, version);
+                         if (!resolved) return FunctionNotFound(op.FunctionArn(r.name(), version));
+                         if (*resolved == "$LATEST") {
+                           return InvalidParameterValue(
+                               "Provisioned Concurrency Configs cannot be applied to unpublished "
+                               "function versions.");
                          }
                          // Provisioned environments run within the function's reservation, when it
                          // has one.

@@ -313,6 +313,13 @@ def test_list_aliases_filters_by_version_and_pages(lam, fn):
     assert sorted(paginated) == sorted(made)
 
 
+def test_list_aliases_max_items_out_of_range_is_a_validation_error(loose, fn):
+    for bad in (0, 10001):
+        with pytest.raises(ClientError) as e:
+            loose.list_aliases(FunctionName=fn, MaxItems=bad)
+        assert error_of(e)[:2] == ("ValidationException", 400), bad
+
+
 def test_list_aliases_of_a_missing_function_is_not_found(lam):
     missing = unique("missing")
     with pytest.raises(ClientError) as e:
@@ -429,6 +436,17 @@ def test_bad_routing_configs_are_refused_and_change_nothing(loose, lam, role):
     code_, status, message = refused({"AdditionalVersionWeights": {"9": 0.5}})
     assert (code_, status, message) == ("ResourceNotFoundException", 404,
                                         f"Function not found: {arn(fn, '9')}")
+
+    # A routing config is checked against the version the alias ends up naming.
+    lam.update_alias(FunctionName=fn, Name="live",
+                     RoutingConfig={"AdditionalVersionWeights": {"2": 0.5}})
+    with pytest.raises(ClientError) as e:
+        lam.update_alias(FunctionName=fn, Name="live", FunctionVersion="2")
+    assert error_of(e)[:2] == ("InvalidParameterValueException", 400)
+    with pytest.raises(ClientError) as e:
+        lam.update_alias(FunctionName=fn, Name="live", FunctionVersion="$LATEST")
+    assert error_of(e)[:2] == ("InvalidParameterValueException", 400)
+    created = lam.update_alias(FunctionName=fn, Name="live", RoutingConfig={})
 
     assert [a["Name"] for a in lam.list_aliases(FunctionName=fn)["Aliases"]] == ["live"]
     got = lam.get_alias(FunctionName=fn, Name="live")

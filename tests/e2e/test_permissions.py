@@ -427,6 +427,31 @@ def test_policy_on_an_alias_grants_invoking_through_that_alias_only(lam, fn, cal
             denied_message(session_arn(name, "sess"), "lambda:InvokeFunction", resource)), kwargs
 
 
+def test_policy_on_a_weighted_alias_grants_whichever_version_it_routes_to(lam, fn, caller):
+    lam.update_function_code(FunctionName=fn, ZipFile=make_zip({"index.py": CODE + "\n# v2\n"}))
+    assert lam.publish_version(FunctionName=fn)["Version"] == "2"
+    lam.update_alias(FunctionName=fn, Name="live",
+                     RoutingConfig={"AdditionalVersionWeights": {"2": 0.5}})
+    _, role_arn, s = caller()
+    session_lam = s.client("lambda", read_timeout=60)
+    add(lam, fn, "live", role_arn, Qualifier="live")
+    seen = {invoked(session_lam, FunctionName=f"{fn}:live")["version"] for _ in range(40)}
+    assert seen == {"1", "2"}, seen
+    assert denied(session_lam, FunctionName=fn, Qualifier="2")[:2] == \
+        ("AccessDeniedException", 403)
+
+
+def test_policy_naming_a_pathed_role_grants_its_sessions(daemon, lam, iam, fn):
+    name = unique("role")
+    role_arn = iam.create_role(RoleName=name, Path="/team/",
+                               AssumeRolePolicyDocument=json.dumps(trust(ROOT_ARN)))["Role"]["Arn"]
+    assert ":role/team/" in role_arn
+    session_lam = assume(daemon, role_arn).client("lambda", read_timeout=60)
+    assert denied(session_lam, FunctionName=fn)[:2] == ("AccessDeniedException", 403)
+    add(lam, fn, "pathed", role_arn)
+    assert invoked(session_lam, FunctionName=fn)["version"] == "$LATEST"
+
+
 def test_policy_on_a_version_grants_invoking_that_version_only(lam, fn, caller):
     _, role_arn, s = caller()
     session_lam = s.client("lambda", read_timeout=60)
@@ -477,6 +502,48 @@ def test_the_accounts_own_keys_are_never_limited(lam, fn, caller):
     assert invoked(lam, FunctionName=fn, Qualifier="1")["version"] == "1"
     assert invoked(lam, FunctionName=fn, Qualifier="live")["version"] == "1"
     assert lam.get_function(FunctionName=fn)["Configuration"]["FunctionName"] == fn
+
+
+# A function that invokes the function its event names, asynchronously, through the platform's
+# endpoint with its execution role's credentials, and answers with the outcome.
+CALLER_PY = r'''
+import os
+
+import boto3
+import botocore.config
+from botocore.exceptions import ClientError
+
+
+def handler(event, context):
+    client = boto3.client("lambda", endpoint_url=os.environ["AWS_ENDPOINT_URL"],
+                          region_name=os.environ["AWS_REGION"],
+                          config=botocore.config.Config(retries={"max_attempts": 0}))
+    try:
+        r = client.invoke(FunctionName=event["target"], Payload=b'{"from": "a function"}')
+        return {"status": r["StatusCode"], "payload": r["Payload"].read().decode()}
+    except ClientError as e:
+        return {"error": [e.response["Error"]["Code"], e.response["Error"]["Message"]]}
+'''
+
+
+def test_a_function_whose_role_allows_nothing_may_invoke_a_function_whose_policy_names_it(
+        daemon, lam, fn):
+    role_arn = make_role(daemon)  # no policies: its sessions may do nothing
+    role_name = role_arn.rsplit("/", 1)[1]
+    calling = create(lam, role_arn, {"index.py": CALLER_PY}, Timeout=30)
+
+    def call():
+        r = lam.invoke(FunctionName=calling, Payload=json.dumps({"target": fn}))
+        assert "FunctionError" not in r, r["Payload"].read()
+        return json.loads(r["Payload"].read())
+
+    out = call()
+    assert out == {"error": ["AccessDeniedException", denied_message(
+        session_arn(role_name, calling), "lambda:InvokeFunction", arn(fn))]}, out
+    add(lam, fn, "the-caller", role_arn)
+    out = call()
+    assert out.get("status") == 200, out
+    assert json.loads(out["payload"]) == {"version": "$LATEST", "event": {"from": "a function"}}
 
 
 # --- durability and the CLI ------------------------------------------------------------------

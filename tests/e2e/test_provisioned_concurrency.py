@@ -140,3 +140,39 @@ def test_bad_configs_are_refused(daemon_factory):
         lam.get_provisioned_concurrency_config(FunctionName=name, Qualifier=version)
     assert error_of(e)[:2] == ("ProvisionedConcurrencyConfigNotFoundException", 404)
     assert function_inits(d, name) == []
+
+
+def test_provisioned_concurrency_on_an_alias_follows_the_alias_to_its_new_version(daemon_factory):
+    d = daemon_factory()
+    lam = d.client("lambda", read_timeout=60)
+    name, v1 = published(lam, make_role(d))
+    lam.update_function_configuration(FunctionName=name, Description="second")
+    lam.get_waiter("function_updated").wait(FunctionName=name)
+    v2 = lam.publish_version(FunctionName=name)["Version"]
+    lam.create_alias(FunctionName=name, Name="live", FunctionVersion=v1)
+    lam.put_provisioned_concurrency_config(FunctionName=name, Qualifier="live",
+                                           ProvisionedConcurrentExecutions=1)
+    assert ready(lam, name, "live")
+
+    def through_alias():
+        r = lam.invoke(FunctionName=name, Qualifier="live")
+        return r["ExecutedVersion"], json.loads(r["Payload"].read())
+
+    executed, body = through_alias()
+    assert executed == v1 and body["type"] == "provisioned-concurrency"
+    lam.update_alias(FunctionName=name, Name="live", FunctionVersion=v2)
+    assert ready(lam, name, "live")
+    executed, body = through_alias()
+    assert executed == v2 and body["type"] == "provisioned-concurrency"
+    listed = lam.list_provisioned_concurrency_configs(FunctionName=name)
+    assert [c["FunctionArn"].rsplit(":", 1)[1] for c in listed["ProvisionedConcurrencyConfigs"]] \
+        == ["live"]
+    # Not on an alias of $LATEST, which is not published.
+    lam.create_alias(FunctionName=name, Name="edge", FunctionVersion="$LATEST")
+    with pytest.raises(ClientError) as e:
+        lam.put_provisioned_concurrency_config(FunctionName=name, Qualifier="edge",
+                                               ProvisionedConcurrentExecutions=1)
+    assert error_of(e)[0] == "InvalidParameterValueException"
+    lam.delete_alias(FunctionName=name, Name="live")
+    assert lam.list_provisioned_concurrency_configs(
+        FunctionName=name)["ProvisionedConcurrencyConfigs"] == []
