@@ -254,8 +254,9 @@ int Async(const Options& o, const auth::Credential& cred) {
   std::atomic<bool> failed{false};
   std::vector<std::vector<double>> per_client(static_cast<size_t>(o.clients));
   const std::string payload =
-      o.payload_bytes > 0 ? "{\"pad\":\"" + std::string(static_cast<size_t>(o.payload_bytes), 'x') + "\"}"
-                          : "{}";
+      o.payload_bytes > 0
+          ? "{\"pad\":\"" + std::string(static_cast<size_t>(o.payload_bytes), 'x') + "\"}"
+          : "{}";
   auto start = SteadyClock::now();
   std::vector<std::thread> threads;
   for (int i = 0; i < o.clients; ++i) {
@@ -286,10 +287,11 @@ int Async(const Options& o, const auth::Credential& cred) {
   while ((left = Queued(**db)) > 0) std::this_thread::sleep_for(std::chrono::milliseconds(2));
   if (left < 0) return 1;
   double total_ms = Since(start);
-  std::printf("async end to end: %zu events processed in %.2f s: %.0f events/s (queue empty "
-              "%.2f s after the last 202)\n",
-              all.size(), total_ms / 1000.0, static_cast<double>(all.size()) * 1000.0 / total_ms,
-              (total_ms - accept_ms) / 1000.0);
+  std::printf(
+      "async end to end: %zu events processed in %.2f s: %.0f events/s (queue empty "
+      "%.2f s after the last 202)\n",
+      all.size(), total_ms / 1000.0, static_cast<double>(all.size()) * 1000.0 / total_ms,
+      (total_ms - accept_ms) / 1000.0);
   return failed ? 1 : 0;
 }
 

@@ -206,7 +206,8 @@ OpResult UpdateAlias(OpContext& op) {
           },
           /*configuration_changes=*/false));
   // Provisioned concurrency on the alias follows it to its new version.
-  if (auto provisioned = record.provisioned.find(name); provisioned != record.provisioned.end() &&
+  if (auto provisioned = record.provisioned.find(name);
+      provisioned != record.provisioned.end() &&
       before->aliases[name].value("FunctionVersion", "") != updated.value("FunctionVersion", "")) {
     RETURN_IF_ERROR(ApplyProvisioned(op.deps, *before, name, 0));
     RETURN_IF_ERROR(ApplyProvisioned(op.deps, record, name, provisioned->value("Requested", 0)));

@@ -4,8 +4,11 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <climits>
+#include <cmath>
 #include <deque>
 #include <map>
+#include <optional>
 #include <unordered_map>
 
 #include "common/crypto.h"
@@ -28,15 +31,25 @@ namespace {
 constexpr int kDefaultRetries = 2;
 constexpr int64_t kDefaultMaxAgeS = 21600;
 constexpr int64_t kBackoffMinMs = 1000;
+// What dispatching one event costs the loop, about; and the fewest invocations kept in flight.
+constexpr double kDispatchCostMs = 0.25;
+constexpr int kMinInFlight = 8;
 
 struct Pending {
   QueuedEvent event;
   bool payload_in_memory = true;
+  // The last attempt's response, for an EventAgeExceeded record (kept in memory only).
+  std::optional<InvocationOutcome> last_response;
 };
 
 struct FunctionQueue {
   std::deque<Pending> ready;
   int in_flight = 0;
+  double limit = kMinInFlight;  // of invocations in flight (Adapt)
+  double duration_ms = 0;       // moving average of the invocations' run time
+  double fastest_ms = 1e300;    // the shortest run time seen lately
+  int64_t samples = 0;
+  int ceiling = INT_MAX;         // lowered when the scheduler cannot start more
   int64_t blocked_until_ms = 0;  // after a throttle or platform error
   int64_t backoff_ms = 0;        // the last wait; doubles on every throttle in a row
   bool preparing = false;        // its code is being unpacked off the loop
@@ -64,12 +77,25 @@ class AsyncDispatcher::Impl : public std::enable_shared_from_this<Impl> {
     });
   }
   void JoinPreparer() { preparer_.join(); }
+  void Wake(const std::string& function) {
+    asio::post(io_, [self = shared_from_this(), function] {
+      auto it = self->functions_.find(function);
+      if (it == self->functions_.end()) return;
+      it->second.blocked_until_ms = 0;
+      it->second.backoff_ms = 0;
+      self->Pump(function);
+    });
+  }
 
  private:
   int64_t Now() const { return deps_->clock->NowMillis(); }
   // On the loop.
   void Enqueue(Pending p);
   void Pump(const std::string& function);
+  // How many invocations of `q` may be in flight now, and its adjustment after an invocation
+  // that ran `duration_ms`.
+  int InFlightLimit(const FunctionQueue& q) const;
+  void Adapt(FunctionQueue& q, double duration_ms) const;
   // Starts the front event of `q`: false when `q` must wait (throttled, unpacking).
   bool StartFront(const std::string& function, FunctionQueue& q);
   void Finished(Pending p, Attempt attempt);
@@ -101,7 +127,7 @@ Status AsyncDispatcher::Impl::Start() {
   if (!events.empty())
     log::Info("resuming queued events", {{"count", std::to_string(events.size())}});
   asio::post(io_, [self = shared_from_this(), events = std::move(events)]() mutable {
-    for (QueuedEvent& e : events) self->Enqueue(Pending{std::move(e), false});
+    for (QueuedEvent& e : events) self->Enqueue(Pending{std::move(e), false, std::nullopt});
   });
   return Status::Ok();
 }
@@ -117,7 +143,9 @@ void AsyncDispatcher::Impl::Accept(QueuedEvent event, std::function<void(Status)
     if (!ids.ok()) return done(ids.status());
     shared->id = ids->front();
     done(Status::Ok());
-    asio::post(self->io_, [self, shared] { self->Enqueue(Pending{std::move(*shared), true}); });
+    asio::post(self->io_, [self, shared] {
+      self->Enqueue(Pending{std::move(*shared), true, std::nullopt});
+    });
   });
 }
 
@@ -149,12 +177,33 @@ void AsyncDispatcher::Impl::Pump(const std::string& function) {
   if (it == functions_.end()) return;
   FunctionQueue& q = it->second;
   while (!q.ready.empty() && !q.preparing && q.blocked_until_ms <= Now() &&
-         q.in_flight < options_.max_in_flight_per_function) {
+         q.in_flight < InFlightLimit(q)) {
     if (!StartFront(function, q)) break;
   }
   if (q.ready.empty() && q.in_flight == 0 && !q.preparing && q.blocked_until_ms <= Now()) {
     functions_.erase(it);
   }
+}
+
+int AsyncDispatcher::Impl::InFlightLimit(const FunctionQueue& q) const {
+  return static_cast<int>(
+      std::min<double>({q.limit, static_cast<double>(options_.max_in_flight_per_function),
+                        static_cast<double>(q.ceiling)}));
+}
+
+void AsyncDispatcher::Impl::Adapt(FunctionQueue& q, double duration_ms) const {
+  // A gradient limiter (as in TCP Vegas): while invocations run as fast as they ever have, more of
+  // them at once is more throughput, and the limit grows by about its square root; when they run
+  // slower (the machine is saturated), it shrinks in proportion. A no-op function settles on a
+  // handful of environments, one that sleeps scales out to hundreds.
+  double d = std::max(duration_ms, 0.01);
+  if (++q.samples % 1000 == 0) q.fastest_ms = q.duration_ms;  // forget an old best
+  q.fastest_ms = std::min(q.fastest_ms, d);
+  q.duration_ms = q.duration_ms == 0 ? d : 0.9 * q.duration_ms + 0.1 * d;
+  double gradient = std::clamp(q.fastest_ms / q.duration_ms, 0.5, 1.0);
+  double next = q.limit * gradient + std::sqrt(q.limit);
+  q.limit = std::clamp(0.8 * q.limit + 0.2 * next, static_cast<double>(kMinInFlight),
+                       static_cast<double>(options_.max_in_flight_per_function));
 }
 
 std::string AsyncDispatcher::Impl::DestinationOf(const InvocationTarget* target,
@@ -196,6 +245,7 @@ bool AsyncDispatcher::Impl::StartFront(const std::string& function, FunctionQueu
     InvocationRecordInput record;
     record.condition = condition;
     record.approximate_invoke_count = e.attempts;
+    record.response = front.last_response;
     record.function_arn =
         FunctionArn(options_.region, options_.account_id, e.function, target->qualifier);
     std::string destination = DestinationOf(&*target, e.function, target->qualifier, "OnFailure");
@@ -283,10 +333,17 @@ void AsyncDispatcher::Impl::Finished(Pending p, Attempt attempt) {
       r.kind == InvocationResult::Kind::kPlatformError) {
     // Not the function's fault: the event waits its turn again, not counted as an attempt.
     q.ready.push_front(std::move(p));
-    Block(function, q);
+    if (r.kind == InvocationResult::Kind::kThrottled && q.in_flight > 0) {
+      // The scheduler has no room for another environment: run with the ones there are.
+      q.ceiling = q.in_flight;
+    } else {
+      Block(function, q);
+    }
     return Pump(function);
   }
   q.backoff_ms = 0;
+  if (q.ceiling != INT_MAX) ++q.ceiling;
+  Adapt(q, r.duration_ms);
   InvocationRecordInput record;
   // AWS names the version (or alias) invoked: $LATEST when the call named none.
   record.function_arn = FunctionArn(options_.region, options_.account_id, function, t.qualifier);
@@ -306,6 +363,7 @@ void AsyncDispatcher::Impl::Finished(Pending p, Attempt attempt) {
     size_t step =
         std::min(static_cast<size_t>(p.event.attempts - 1), options_.retry_delays_ms.size() - 1);
     p.event.next_attempt_ms = Now() + options_.retry_delays_ms[step];
+    p.last_response = record.response;
     queue_->Reschedule(p.event.id, p.event.attempts, p.event.next_attempt_ms, [](Status s) {
       if (!s.ok()) log::Error("cannot reschedule an event", {{"error", s.ToString()}});
     });
@@ -361,7 +419,7 @@ void AsyncDispatcher::Impl::Drop(Pending p, const std::string& destination,
                    }
                    for (QueuedEvent& e : *stored) {
                      asio::post(self->io_, [self, e = std::move(e)]() mutable {
-                       self->Enqueue(Pending{std::move(e), true});
+                       self->Enqueue(Pending{std::move(e), true, std::nullopt});
                      });
                    }
                  });
@@ -417,6 +475,8 @@ Status AsyncDispatcher::Start() { return impl_->Start(); }
 void AsyncDispatcher::Accept(QueuedEvent event, std::function<void(Status)> done) {
   impl_->Accept(std::move(event), std::move(done));
 }
+
+void AsyncDispatcher::Wake(const std::string& function) { impl_->Wake(function); }
 
 void AsyncDispatcher::Stop() { impl_->Stop(); }
 

@@ -2,7 +2,10 @@
 // invoker, scheduler and concurrency account as synchronous invokes.
 //
 // Per function, events run in arrival order, as many at once as the function's concurrency
-// allows (and at most `max_in_flight_per_function`). Outcomes, as on AWS:
+// allows and its invocations need: about their duration divided by the dispatcher's own cost per
+// event (a no-op function needs a handful of environments, one that sleeps a second hundreds),
+// at most `max_in_flight_per_function`, and fewer after the scheduler could not start another
+// environment (the memory budget), growing again one by one. Outcomes, as on AWS:
 // - success: the event is removed, with an OnSuccess destination's record stored in its place;
 // - a function error (error, timeout, crash): retried MaximumRetryAttempts times (default 2),
 //   `retry_delays_ms` apart (AWS: 1 and 2 minutes), then RetriesExhausted;
@@ -37,7 +40,7 @@ struct AsyncOptions {
   // Before the 2nd and 3rd attempt after a function error.
   std::vector<int64_t> retry_delays_ms = {60'000, 120'000};
   int64_t backoff_max_ms = 300'000;
-  int max_in_flight_per_function = 64;
+  int max_in_flight_per_function = 256;
   // Payloads of queued events kept in memory at most; the rest are read back when they run.
   int64_t payload_memory_bytes = 64 << 20;
 };
@@ -55,6 +58,8 @@ class AsyncDispatcher {
   // Stores `event` durably and schedules it; `done` (not on the loop) gets the store's status:
   // once it is OK the event will run.
   void Accept(invoke::QueuedEvent event, std::function<void(Status)> done);
+  // Ends `function`'s back-off now (its concurrency changed): its events run if they can.
+  void Wake(const std::string& function);
   // Stops starting invocations (shutdown); events stay queued.
   void Stop();
 

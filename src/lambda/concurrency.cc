@@ -3,6 +3,7 @@
 // reserved concurrency, kept in its record and enforced by invoke::ConcurrencyLimits.
 #include <limits>
 
+#include "lambda/async_dispatcher.h"
 #include "lambda/errors.h"
 #include "lambda/function_config.h"
 #include "lambda/operation.h"
@@ -37,6 +38,8 @@ Status StoreReservation(OpContext& op, std::optional<int> reserved) {
           },
           /*configuration_changes=*/false));
   op.deps.concurrency->SetReserved(record.name(), reserved);
+  // Events held back by the old limit need not wait out their back-off.
+  if (op.deps.async) op.deps.async->Wake(record.name());
   return Status::Ok();
 }
 

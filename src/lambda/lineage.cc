@@ -5,6 +5,7 @@
 
 #include "common/crypto.h"
 #include "common/trace_id.h"
+#include "common/uri.h"
 
 namespace lamina::lambda {
 
@@ -40,6 +41,13 @@ void Split(const std::string& header, std::string& rest, std::vector<std::string
   }
 }
 
+// The header as sent: the SDKs percent-encode it (botocore quotes '|' as %7C).
+std::string Decoded(const std::string& header) {
+  if (header.find('%') == std::string::npos) return header;
+  std::string out;
+  return UriDecode(header, out) ? out : header;
+}
+
 int CountIn(const std::vector<std::string>& entries, const std::string& hash) {
   for (const std::string& e : entries) {
     if (e.size() > hash.size() && e.compare(0, hash.size(), hash) == 0 && e[hash.size()] == ':') {
@@ -55,7 +63,7 @@ TraceLineage NextLineage(const std::string& incoming, const std::string& functio
                          int64_t now_ms) {
   std::string rest;
   std::vector<std::string> entries;
-  Split(incoming, rest, entries);
+  Split(Decoded(incoming), rest, entries);
   if (rest.find("Root=") == std::string::npos) rest = NewTraceId(now_ms);
   std::string hash = FunctionHash(function_arn);
   TraceLineage out;
@@ -71,7 +79,7 @@ TraceLineage NextLineage(const std::string& incoming, const std::string& functio
 int LineageCount(const std::string& header, const std::string& function_arn) {
   std::string rest;
   std::vector<std::string> entries;
-  Split(header, rest, entries);
+  Split(Decoded(header), rest, entries);
   return CountIn(entries, FunctionHash(function_arn));
 }
 

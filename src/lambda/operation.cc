@@ -65,6 +65,10 @@ StatusOr<std::shared_ptr<const FunctionRecord>> LoadFunction(OpContext& op) {
   if (*version == "$LATEST") return record;
   std::optional<FunctionRecord> snapshot = VersionOf(*record, *version);
   if (!snapshot) return FunctionNotFound(op.FunctionArn(ref.name, ref.qualifier));
+  // Read through an alias, the version's configuration names the alias's ARN, as on AWS.
+  if (IsAliasName(ref.qualifier)) {
+    snapshot->configuration["FunctionArn"] = op.FunctionArn(ref.name, ref.qualifier);
+  }
   return std::make_shared<const FunctionRecord>(std::move(*snapshot));
 }
 

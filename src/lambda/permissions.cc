@@ -3,8 +3,8 @@
 // optional Qualifier (a version or an alias; not $LATEST).
 //
 // The policy of the function itself and of each version or alias is kept in the function's
-// record (FunctionRecord::policies) as {"Policy": document, "RevisionId": id};
-// resource_policy.h evaluates it.
+// record (FunctionRecord::policies) as {"Policy": document}; resource_policy.h evaluates it.
+// Its RevisionId is that of the function, version or alias it belongs to, as on AWS.
 #include <regex>
 
 #include "common/crypto.h"
@@ -32,6 +32,17 @@ StatusOr<std::string> PolicyQualifier(OpContext& op, std::string* function) {
   PointAtFunction(op, ref.name);
   *function = ref.name;
   return ref.qualifier;
+}
+
+// The RevisionId of what `qualifier` names: the function ($LATEST), an alias or a version.
+std::string RevisionOf(const FunctionRecord& r, const std::string& qualifier) {
+  if (qualifier.empty()) return r.revision_id();
+  const json& holders = IsAliasName(qualifier) ? r.aliases : r.versions;
+  auto holder = holders.find(qualifier);
+  if (holder == holders.end() || !holder->is_object()) return "";
+  const json& fields =
+      IsAliasName(qualifier) ? *holder : holder->value("Configuration", json::object());
+  return fields.value("RevisionId", "");
 }
 
 Status PolicyNotFound() { return ResourceNotFound("The resource you requested does not exist."); }
@@ -120,7 +131,7 @@ OpResult AddPermission(OpContext& op) {
                   {"Policy",
                    {{"Version", "2012-10-17"}, {"Id", "default"}, {"Statement", json::array()}}}};
             }
-            if (has("RevisionId") && members["RevisionId"] != entry.value("RevisionId", "")) {
+            if (has("RevisionId") && members["RevisionId"] != RevisionOf(r, qualifier)) {
               return PreconditionFailedRevision();
             }
             for (const json& s : entry["Policy"]["Statement"]) {
@@ -140,7 +151,6 @@ OpResult AddPermission(OpContext& op) {
                                 ").",
                             "PolicyLengthExceededException");
             }
-            entry["RevisionId"] = RandomUuid();
             return Status::Ok();
           },
           /*configuration_changes=*/false));
@@ -156,7 +166,7 @@ OpResult GetPolicy(OpContext& op) {
     return PolicyNotFound();
   }
   return JsonResponse(200, json{{"Policy", (*entry)["Policy"].dump()},
-                                {"RevisionId", entry->value("RevisionId", "")}}
+                                {"RevisionId", RevisionOf(*record, qualifier)}}
                                .dump());
 }
 
@@ -172,18 +182,14 @@ OpResult RemovePermission(OpContext& op) {
           [&](FunctionRecord& r) -> Status {
             auto entry = r.policies.find(qualifier);
             if (entry == r.policies.end()) return PolicyNotFound();
-            if (revision && *revision != entry->value("RevisionId", "")) {
+            if (revision && *revision != RevisionOf(r, qualifier)) {
               return PreconditionFailedRevision();
             }
             json& statements = (*entry)["Policy"]["Statement"];
             for (auto s = statements.begin(); s != statements.end(); ++s) {
               if (s->value("Sid", "") != sid) continue;
               statements.erase(s);
-              if (statements.empty()) {
-                r.policies.erase(entry);
-              } else {
-                (*entry)["RevisionId"] = RandomUuid();
-              }
+              if (statements.empty()) r.policies.erase(entry);
               return Status::Ok();
             }
             return ResourceNotFound("Statement " + sid + " is not found in resource policy.");

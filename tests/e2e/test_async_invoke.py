@@ -650,56 +650,6 @@ def test_async_and_sync_share_the_reserved_concurrency(fast, lam, logs, worker):
     assert len([r for r in runs(logs, worker) if r["event"].get("who") == "async"]) == 1
 
 
-def age_of(record, sent_at):
-    when = datetime.strptime(record["timestamp"], "%Y-%m-%dT%H:%M:%S.%fZ")
-    return when.replace(tzinfo=timezone.utc).timestamp() - sent_at
-
-
-def test_events_older_than_their_maximum_age_go_to_on_failure(daemon_factory, fast, lam, logs,
-                                                              worker, recorder):
-    """The one slow test (the shortest maximum age is 60 s), with two events aging side by side:
-    one throttled all along on the shared daemon, and one whose first attempt failed on a daemon
-    that retries only after 61 s."""
-    lam.put_function_concurrency(FunctionName=worker, ReservedConcurrentExecutions=0)
-    put_config(lam, worker, MaximumEventAgeInSeconds=60, **destinations(on_failure=arn(recorder)))
-    slow = daemon_factory(extra_args=["--async-retry-delays", "61000,61000",
-                                      "--async-backoff-max", "1000"])
-    slow_lam, slow_logs = slow.client("lambda", read_timeout=60), slow.client("logs")
-    slow_role = make_role(slow)
-    failing = create(slow_lam, slow_role, zip_bytes=worker_zip())
-    slow_recorder = create(slow_lam, slow_role, {"index.py": RECORDER_PY})
-    put_config(slow_lam, failing, MaximumEventAgeInSeconds=60,
-               **destinations(on_failure=arn(slow_recorder)))
-
-    sent_at = time.time()
-    throttled = send(lam, worker, {"too": "late"})
-    failed_once = send(slow_lam, failing, {"fail": "late"})
-    [first_attempt] = wait_until(lambda: starts(slow_logs, failing, failed_once), 30,
-                                 "the first attempt to run")
-    [delivered] = wait_records(logs, recorder, 1, timeout=90)
-    [delivered_after_a_run] = wait_records(slow_logs, slow_recorder, 1, timeout=30)
-    assert time.time() - sent_at >= 60
-
-    # Never ran: no response in the record, and no invoke counted.
-    record = delivered["record"]
-    assert_record(record, throttled, arn(worker, "$LATEST"), "EventAgeExceeded", 0,
-                  {"too": "late"}, ran=False, sent_at=sent_at)
-    assert 60 <= age_of(record, sent_at) <= 60 + 5, record["timestamp"]
-    assert starts(logs, worker) == []
-    assert not queued(fast, throttled)
-
-    # Ran once and failed, then aged out waiting for its retry: the record counts the attempt
-    # and carries the response of that attempt.
-    assert starts(slow_logs, failing) == [first_attempt]
-    assert not queued(slow, failed_once)
-    record = delivered_after_a_run["record"]
-    assert 60 <= age_of(record, sent_at) <= 61 + 5, record["timestamp"]
-    assert_record(record, failed_once, arn(failing, "$LATEST"), "EventAgeExceeded", 1,
-                  {"fail": "late"}, function_error="Unhandled", sent_at=sent_at)
-    assert record["responsePayload"]["errorMessage"] == "asked to fail: late"
-    assert record["responsePayload"]["requestId"] == failed_once
-
-
 def test_events_of_a_deleted_function_are_dropped(fast, lam, logs, role, recorder):
     name = create(lam, role, zip_bytes=worker_zip())
     lam.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=0)
@@ -1073,3 +1023,55 @@ def test_cli_event_invoke_config(fast, lam, worker, recorder):
     code, _, err = fast.cli("lambda", "get-function-event-invoke-config", "--function-name",
                             worker, check=False)
     assert code != 0 and "ResourceNotFoundException" in err
+
+
+# --- event age (last: the one slow test) -------------------------------------------------------
+
+def age_of(record, sent_at):
+    when = datetime.strptime(record["timestamp"], "%Y-%m-%dT%H:%M:%S.%fZ")
+    return when.replace(tzinfo=timezone.utc).timestamp() - sent_at
+
+
+def test_events_older_than_their_maximum_age_go_to_on_failure(daemon_factory, fast, lam, logs,
+                                                              worker, recorder):
+    """The one slow test (the shortest maximum age is 60 s), with two events aging side by side:
+    one throttled all along on the shared daemon, and one whose first attempt failed on a daemon
+    that retries only after 61 s."""
+    lam.put_function_concurrency(FunctionName=worker, ReservedConcurrentExecutions=0)
+    put_config(lam, worker, MaximumEventAgeInSeconds=60, **destinations(on_failure=arn(recorder)))
+    slow = daemon_factory(extra_args=["--async-retry-delays", "61000,61000",
+                                      "--async-backoff-max", "1000"])
+    slow_lam, slow_logs = slow.client("lambda", read_timeout=60), slow.client("logs")
+    slow_role = make_role(slow)
+    failing = create(slow_lam, slow_role, zip_bytes=worker_zip())
+    slow_recorder = create(slow_lam, slow_role, {"index.py": RECORDER_PY})
+    put_config(slow_lam, failing, MaximumEventAgeInSeconds=60,
+               **destinations(on_failure=arn(slow_recorder)))
+
+    sent_at = time.time()
+    throttled = send(lam, worker, {"too": "late"})
+    failed_once = send(slow_lam, failing, {"fail": "late"})
+    [first_attempt] = wait_until(lambda: starts(slow_logs, failing, failed_once), 30,
+                                 "the first attempt to run")
+    [delivered] = wait_records(logs, recorder, 1, timeout=90)
+    [delivered_after_a_run] = wait_records(slow_logs, slow_recorder, 1, timeout=30)
+    assert time.time() - sent_at >= 60
+
+    # Never ran: no response in the record, and no invoke counted.
+    record = delivered["record"]
+    assert_record(record, throttled, arn(worker, "$LATEST"), "EventAgeExceeded", 0,
+                  {"too": "late"}, ran=False, sent_at=sent_at)
+    assert 60 <= age_of(record, sent_at) <= 60 + 5, record["timestamp"]
+    assert starts(logs, worker) == []
+    assert not queued(fast, throttled)
+
+    # Ran once and failed, then aged out waiting for its retry: the record counts the attempt
+    # and carries the response of that attempt.
+    assert starts(slow_logs, failing) == [first_attempt]
+    assert not queued(slow, failed_once)
+    record = delivered_after_a_run["record"]
+    assert 60 <= age_of(record, sent_at) <= 61 + 5, record["timestamp"]
+    assert_record(record, failed_once, arn(failing, "$LATEST"), "EventAgeExceeded", 1,
+                  {"fail": "late"}, function_error="Unhandled", sent_at=sent_at)
+    assert record["responsePayload"]["errorMessage"] == "asked to fail: late"
+    assert record["responsePayload"]["requestId"] == failed_once

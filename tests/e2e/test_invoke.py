@@ -1104,13 +1104,6 @@ def test_unknown_function(lam):
     assert message == f"Function not found: {ARN_PREFIX}no-such-function"
 
 
-def test_event_invocation_not_yet_supported(lam, echo_fn):
-    status, code, message = client_error(
-        lambda: lam.invoke(FunctionName=echo_fn, InvocationType="Event", Payload=b"{}"))
-    assert status == 400 and code == "InvalidParameterValueException"
-    assert "asynchronous" in message
-
-
 def test_qualifier(lam, echo_fn):
     r = Result(lam.invoke(FunctionName=echo_fn, Qualifier="$LATEST", Payload=b'{"q": 1}'))
     assert r.body == {"q": 1} and r.executed_version == "$LATEST"

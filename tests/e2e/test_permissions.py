@@ -223,12 +223,18 @@ def test_duplicate_statement_id_is_a_conflict_and_changes_nothing(lam, fn):
     assert get_policy(lam, fn) == (before, revision)
 
 
-def test_revision_id_guards_add_and_remove(lam, fn):
+def test_revision_id_guards_add_and_remove_against_function_changes(lam, fn):
+    """The policy's RevisionId is its function's: a stale one (the function changed since it was
+    read) is refused, the current one accepted. (Policy edits themselves leave it as it is.)"""
     add(lam, fn, "one", "s3.amazonaws.com")
     _, first = get_policy(lam, fn)
+    assert UUID_RE.match(first)
     add(lam, fn, "two", "s3.amazonaws.com", RevisionId=first)
+    lam.update_function_configuration(FunctionName=fn, Description="changed")
+    lam.get_waiter("function_updated").wait(FunctionName=fn)
     document, second = get_policy(lam, fn)
-    assert second != first and UUID_RE.match(second)
+    assert second != first
+    assert second == lam.get_function_configuration(FunctionName=fn)["RevisionId"]
     with pytest.raises(ClientError) as e:
         add(lam, fn, "three", "s3.amazonaws.com", RevisionId=first)
     assert error_of(e)[:2] == ("PreconditionFailedException", 412)
@@ -238,8 +244,8 @@ def test_revision_id_guards_add_and_remove(lam, fn):
     assert get_policy(lam, fn) == (document, second), "nothing changed"
     r = lam.remove_permission(FunctionName=fn, StatementId="one", RevisionId=second)
     assert r["ResponseMetadata"]["HTTPStatusCode"] == 204
-    document, third = get_policy(lam, fn)
-    assert [s["Sid"] for s in document["Statement"]] == ["two"] and third != second
+    document, _ = get_policy(lam, fn)
+    assert [s["Sid"] for s in document["Statement"]] == ["two"]
 
 
 def test_remove_permission_answers_204_and_the_last_one_leaves_no_policy(lam, fn):
@@ -588,3 +594,15 @@ def test_cli_adds_gets_and_removes_permissions(daemon, lam, fn):
                                "--principal", "s3.amazonaws.com", "--qualifier", "$LATEST",
                                check=False)
     assert code_ != 0 and "InvalidParameterValueException" in err, err
+
+
+# --- revision ids as AWS keeps them ----------------------------------------------------------
+
+def test_policy_revision_is_the_functions_revision(lam, fn):
+    """On AWS a policy's RevisionId is its function's (or alias's): AddPermission on a function
+    without a policy accepts the RevisionId GetFunctionConfiguration gave, and GetPolicy's
+    RevisionId is the function's current one."""
+    revision = lam.get_function_configuration(FunctionName=fn)["RevisionId"]
+    add(lam, fn, "first", "s3.amazonaws.com", RevisionId=revision)
+    _, policy_revision = get_policy(lam, fn)
+    assert policy_revision == lam.get_function_configuration(FunctionName=fn)["RevisionId"]

@@ -15,7 +15,7 @@ import time
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import ACCOUNT, REGION, error_of, make_role, make_zip, unique
+from conftest import ACCOUNT, REGION, error_of, make_role, unique
 from test_invoke import create
 
 FN_ARN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:"

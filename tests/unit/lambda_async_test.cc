@@ -38,6 +38,18 @@ TEST(Lineage, CountsEachFunctionOfTheChainAndKeepsTheRoot) {
   EXPECT_EQ(t.header.find("Lineage="), t.header.rfind("Lineage=")) << "one Lineage field";
 }
 
+TEST(Lineage, AnSdkEncodedHeaderCountsTheSame) {
+  TraceLineage t = NextLineage("", kArn, 0);
+  t = NextLineage(t.header, kOther, 0);
+  // botocore sends _X_AMZN_TRACE_ID on with '|' percent-encoded.
+  std::string sent = t.header;
+  for (size_t at; (at = sent.find('|')) != std::string::npos;) sent.replace(at, 1, "%7C");
+  TraceLineage next = NextLineage(sent, kArn, 0);
+  EXPECT_EQ(next.count, 2);
+  EXPECT_EQ(LineageCount(next.header, kOther), 1);
+  EXPECT_EQ(next.header.find('%'), std::string::npos) << next.header;
+}
+
 TEST(Lineage, GarbageInTheHeaderCountsAsNothing) {
   EXPECT_EQ(LineageCount("Lineage=zz;Lineage=|:|:x", kArn), 0);
   EXPECT_EQ(NextLineage("Lineage=|||", kArn, 0).count, 1);
@@ -87,8 +99,8 @@ FunctionRecord WithAlias(json alias) {
 }
 
 TEST(ResolveQualifier, VersionsAliasesAndWeights) {
-  FunctionRecord r = WithAlias({{"FunctionVersion", "1"},
-                                {"RoutingConfig", {{"AdditionalVersionWeights", {{"2", 0.25}}}}}});
+  FunctionRecord r = WithAlias(
+      {{"FunctionVersion", "1"}, {"RoutingConfig", {{"AdditionalVersionWeights", {{"2", 0.25}}}}}});
   EXPECT_EQ(ResolveQualifier(r, ""), "$LATEST");
   EXPECT_EQ(ResolveQualifier(r, "2"), "2");
   EXPECT_EQ(ResolveQualifier(r, "3"), std::nullopt);
@@ -119,16 +131,14 @@ constexpr char kRole[] = "arn:aws:iam::000000000000:role/caller";
 
 TEST(ResourcePolicy, ARoleNamedByItsArnMayInvokeOthersMayNot) {
   json policy = {{"Statement", {Statement({{"AWS", kRole}})}}};
-  PolicyCaller caller{"000000000000", kRole,
-                      "arn:aws:sts::000000000000:assumed-role/caller/s", ""};
+  PolicyCaller caller{"000000000000", kRole, "arn:aws:sts::000000000000:assumed-role/caller/s", ""};
   EXPECT_EQ(EvaluateResourcePolicy(policy, caller, Invoke()), auth::Decision::kAllowed);
   PolicyCaller other{"000000000000", "arn:aws:iam::000000000000:role/other", "", ""};
   EXPECT_EQ(EvaluateResourcePolicy(policy, other, Invoke()), auth::Decision::kImplicitDeny);
   auth::AccessRequest wrong_action{"lambda:DeleteFunction", kArn, {}};
   EXPECT_EQ(EvaluateResourcePolicy(policy, caller, wrong_action), auth::Decision::kImplicitDeny);
   auth::AccessRequest wrong_resource{"lambda:InvokeFunction", std::string(kArn) + ":prod", {}};
-  EXPECT_EQ(EvaluateResourcePolicy(policy, caller, wrong_resource),
-            auth::Decision::kImplicitDeny);
+  EXPECT_EQ(EvaluateResourcePolicy(policy, caller, wrong_resource), auth::Decision::kImplicitDeny);
 }
 
 TEST(ResourcePolicy, AnAccountPrincipalAddsNothingForTheSameAccount) {
@@ -157,8 +167,8 @@ TEST(ResourcePolicy, AServiceIsBoundByItsSourceConditions) {
 }
 
 TEST(ResourcePolicy, ADenyWinsAndNoPolicyAllowsNothing) {
-  json policy = {{"Statement",
-                  {Statement("*"), Statement({{"AWS", kRole}}, {{"Effect", "Deny"}})}}};
+  json policy = {
+      {"Statement", {Statement("*"), Statement({{"AWS", kRole}}, {{"Effect", "Deny"}})}}};
   PolicyCaller caller{"000000000000", kRole, "", ""};
   EXPECT_EQ(EvaluateResourcePolicy(policy, caller, Invoke()), auth::Decision::kExplicitDeny);
   EXPECT_EQ(EvaluateResourcePolicy(json(), caller, Invoke()), auth::Decision::kImplicitDeny);
