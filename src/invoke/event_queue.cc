@@ -13,7 +13,7 @@ struct EventQueue::Write {
   std::vector<QueuedEvent> events;  // appended (kAppend, and kFinish's follow-ups)
   int attempts = 0;
   int64_t next_attempt_ms = 0;
-  std::function<void(StatusOr<std::vector<QueuedEvent>>)> done;
+  Stored done;
 };
 
 namespace {
@@ -77,22 +77,15 @@ EventQueue::~EventQueue() {
   writer_.join();
 }
 
-void EventQueue::Append(std::vector<QueuedEvent> events,
-                        std::function<void(StatusOr<std::vector<int64_t>>)> done) {
+void EventQueue::Append(std::vector<QueuedEvent> events, Stored done) {
   Write w;
   w.kind = Write::Kind::kAppend;
   w.events = std::move(events);
-  w.done = [done = std::move(done)](StatusOr<std::vector<QueuedEvent>> stored) {
-    if (!stored.ok()) return done(stored.status());
-    std::vector<int64_t> ids;
-    for (const QueuedEvent& e : *stored) ids.push_back(e.id);
-    done(std::move(ids));
-  };
+  w.done = std::move(done);
   Submit(std::move(w));
 }
 
-void EventQueue::Finish(int64_t id, std::vector<QueuedEvent> follow_ups,
-                        std::function<void(StatusOr<std::vector<QueuedEvent>>)> done) {
+void EventQueue::Finish(int64_t id, std::vector<QueuedEvent> follow_ups, Stored done) {
   Write w;
   w.kind = Write::Kind::kFinish;
   w.id = id;

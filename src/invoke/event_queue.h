@@ -45,13 +45,12 @@ class EventQueue {
   ~EventQueue();
 
   using Done = std::function<void(Status)>;
+  // Gets the events a write stored back, with their ids (moved, not copied).
+  using Stored = std::function<void(StatusOr<std::vector<QueuedEvent>>)>;
   // Stores `events` (assigning their ids) durably.
-  void Append(std::vector<QueuedEvent> events,
-              std::function<void(StatusOr<std::vector<int64_t>>)> done);
-  // Removes event `id` and, in the same transaction, stores `follow_ups` (destination records),
-  // whose ids are assigned; `done` gets them.
-  void Finish(int64_t id, std::vector<QueuedEvent> follow_ups,
-              std::function<void(StatusOr<std::vector<QueuedEvent>>)> done);
+  void Append(std::vector<QueuedEvent> events, Stored done);
+  // Removes event `id` and, in the same transaction, stores `follow_ups` (destination records).
+  void Finish(int64_t id, std::vector<QueuedEvent> follow_ups, Stored done);
   // Records another attempt's outcome: `attempts` and when the next one is due.
   void Reschedule(int64_t id, int attempts, int64_t next_attempt_ms, Done done);
 

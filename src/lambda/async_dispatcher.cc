@@ -135,16 +135,13 @@ Status AsyncDispatcher::Impl::Start() {
 void AsyncDispatcher::Impl::Accept(QueuedEvent event, std::function<void(Status)> done) {
   std::vector<QueuedEvent> one;
   one.push_back(std::move(event));
-  // The event is copied for the loop only once it is stored: the queue's callback runs on the
-  // writer thread.
-  auto shared = std::make_shared<QueuedEvent>(one.front());
-  queue_->Append(std::move(one), [self = shared_from_this(), shared,
-                                  done = std::move(done)](StatusOr<std::vector<int64_t>> ids) {
-    if (!ids.ok()) return done(ids.status());
-    shared->id = ids->front();
+  // The queue hands the stored event back on its writer thread; the loop takes it from there.
+  queue_->Append(std::move(one), [self = shared_from_this(), done = std::move(done)](
+                                     StatusOr<std::vector<QueuedEvent>> stored) {
+    if (!stored.ok()) return done(stored.status());
     done(Status::Ok());
-    asio::post(self->io_, [self, shared] {
-      self->Enqueue(Pending{std::move(*shared), true, std::nullopt});
+    asio::post(self->io_, [self, e = std::move(stored->front())]() mutable {
+      self->Enqueue(Pending{std::move(e), true, std::nullopt});
     });
   });
 }
@@ -364,10 +361,15 @@ void AsyncDispatcher::Impl::Finished(Pending p, Attempt attempt) {
         std::min(static_cast<size_t>(p.event.attempts - 1), options_.retry_delays_ms.size() - 1);
     p.event.next_attempt_ms = Now() + options_.retry_delays_ms[step];
     p.last_response = record.response;
+    // A payload read back from the queue is read again for the retry, not held meanwhile.
+    if (!p.payload_in_memory) {
+      p.event.payload.clear();
+      p.event.payload.shrink_to_fit();
+    }
     queue_->Reschedule(p.event.id, p.event.attempts, p.event.next_attempt_ms, [](Status s) {
       if (!s.ok()) log::Error("cannot reschedule an event", {{"error", s.ToString()}});
     });
-    // Its payload stays counted in memory while it waits.
+    // A payload held in memory stays counted while it waits.
     int64_t due = p.event.next_attempt_ms;
     delayed_.emplace(due, std::move(p));
     Arm(due);

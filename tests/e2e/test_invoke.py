@@ -244,7 +244,9 @@ def assert_sandboxed(daemon, name, out, event):
     assert re.fullmatch(r"\d{4}/\d\d/\d\d/\[\$LATEST\][0-9a-f]{32}",
                         env["AWS_LAMBDA_LOG_STREAM_NAME"])
     # X-Ray's header: the root's first field is the epoch second it began, in 8 hex digits.
-    trace = re.fullmatch(r"Root=1-([0-9a-f]{8})-[0-9a-f]{24};Parent=[0-9a-f]{16};Sampled=0",
+    # Lineage: the recursion guard's count of this function in the chain (one: a new chain).
+    trace = re.fullmatch(r"Root=1-([0-9a-f]{8})-[0-9a-f]{24};Parent=[0-9a-f]{16};Sampled=0"
+                         r";Lineage=[0-9a-f]{8}:1",
                          env["_X_AMZN_TRACE_ID"])
     assert trace, env["_X_AMZN_TRACE_ID"]
     assert abs(int(trace.group(1), 16) - time.time()) < 300

@@ -24,11 +24,16 @@ QueuedEvent Event(const std::string& function, const std::string& payload) {
 }
 
 std::vector<int64_t> AppendNow(EventQueue& q, std::vector<QueuedEvent> events) {
-  std::promise<StatusOr<std::vector<int64_t>>> done;
-  q.Append(std::move(events), [&](StatusOr<std::vector<int64_t>> ids) { done.set_value(ids); });
-  auto ids = done.get_future().get();
-  EXPECT_TRUE(ids.ok()) << ids.status().ToString();
-  return ids.ok() ? *ids : std::vector<int64_t>{};
+  std::promise<StatusOr<std::vector<QueuedEvent>>> done;
+  q.Append(std::move(events),
+           [&](StatusOr<std::vector<QueuedEvent>> stored) { done.set_value(std::move(stored)); });
+  auto stored = done.get_future().get();
+  EXPECT_TRUE(stored.ok()) << stored.status().ToString();
+  std::vector<int64_t> ids;
+  if (stored.ok()) {
+    for (const QueuedEvent& e : *stored) ids.push_back(e.id);
+  }
+  return ids;
 }
 
 TEST(EventQueue, AppendedEventsAreKeptWithTheirFieldsAcrossReopening) {
@@ -99,8 +104,8 @@ TEST(EventQueue, ConcurrentAppendsAreGroupCommittedAndAllAcknowledged) {
       for (int i = 0; i < kEach; ++i) {
         std::promise<void> done;
         (*q)->Append({Event("f", std::to_string(t * kEach + i))},
-                     [&](StatusOr<std::vector<int64_t>> ids) {
-                       if (ids.ok()) ++acknowledged;
+                     [&](StatusOr<std::vector<QueuedEvent>> stored) {
+                       if (stored.ok()) ++acknowledged;
                        done.set_value();
                      });
         done.get_future().wait();
