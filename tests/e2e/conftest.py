@@ -20,6 +20,7 @@ import botocore.auth
 import botocore.awsrequest
 import botocore.config
 import botocore.credentials
+import botocore.exceptions
 import pytest
 
 
@@ -234,6 +235,51 @@ def daemon():
     yield d
     d.stop()
     shutil.rmtree(tmp, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def lam(daemon):
+    return daemon.client("lambda", read_timeout=60)
+
+
+@pytest.fixture(scope="module")
+def loose(daemon):
+    """A Lambda client without botocore's own parameter checks, so the daemon's are exercised."""
+    return daemon.client("lambda", read_timeout=60, parameter_validation=False)
+
+
+@pytest.fixture(scope="module")
+def logs(daemon):
+    return daemon.client("logs")
+
+
+def function_arn(name, qualifier=None):
+    return f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{name}" + (
+        f":{qualifier}" if qualifier else "")
+
+
+def wait_until(probe, timeout, what):
+    """Polls `probe` until it returns something truthy (which is returned); fails at the deadline."""
+    deadline = time.time() + timeout
+    while True:
+        value = probe()
+        if value:
+            return value
+        if time.time() > deadline:
+            raise AssertionError(f"waited {timeout} s in vain for {what}")
+        time.sleep(0.1)
+
+
+def log_events(logs, name):
+    """Every event of /aws/lambda/<name>, oldest first ([] while the group does not exist)."""
+    try:
+        pages = logs.get_paginator("filter_log_events").paginate(logGroupName=f"/aws/lambda/{name}")
+        events = [e for page in pages for e in page["events"]]
+    except botocore.exceptions.ClientError as e:
+        if e.response["Error"]["Code"] == "ResourceNotFoundException":
+            return []
+        raise
+    return sorted(events, key=lambda e: e["timestamp"])
 
 
 def unique(prefix="fn"):

@@ -5,15 +5,14 @@ each other.
 """
 import json
 import re
-import time
 
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import ACCOUNT, REGION, error_of, make_role, make_zip, unique
+from conftest import (error_of, log_events, make_role, make_zip, unique, function_arn as arn,
+                      wait_until)
 from test_invoke import create
 
-ARN_PREFIX = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:"
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 START_RE = re.compile(r"^START RequestId: (\S+) Version: (\S+)$")
 
@@ -27,21 +26,6 @@ CODE = ("import os\n"
 
 def code(tag):
     return make_zip({"index.py": CODE.format(tag=tag)})
-
-
-def arn(name, qualifier=None):
-    return ARN_PREFIX + name + (f":{qualifier}" if qualifier else "")
-
-
-@pytest.fixture(scope="module")
-def lam(daemon):
-    return daemon.client("lambda", read_timeout=60)
-
-
-@pytest.fixture(scope="module")
-def loose(daemon):
-    """A Lambda client without botocore's own parameter checks, so the daemon's are exercised."""
-    return daemon.client("lambda", read_timeout=60, parameter_validation=False)
 
 
 @pytest.fixture(scope="module")
@@ -72,26 +56,9 @@ def invoke(lam, **kwargs):
     return r["ExecutedVersion"], json.loads(r["Payload"].read())
 
 
-def wait_until(probe, timeout, what):
-    deadline = time.time() + timeout
-    while True:
-        value = probe()
-        if value:
-            return value
-        if time.time() > deadline:
-            raise AssertionError(f"waited {timeout} s in vain for {what}")
-        time.sleep(0.1)
-
-
 def starts(logs, name):
     """(request id, version) of each START line in /aws/lambda/<name>."""
-    try:
-        pages = logs.get_paginator("filter_log_events").paginate(logGroupName=f"/aws/lambda/{name}")
-        events = [e for page in pages for e in page["events"]]
-    except ClientError as e:
-        if e.response["Error"]["Code"] == "ResourceNotFoundException":
-            return []
-        raise
+    events = log_events(logs, name)
     return [m.groups() for m in (START_RE.match(e["message"]) for e in events) if m]
 
 

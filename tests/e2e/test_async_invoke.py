@@ -19,10 +19,10 @@ from datetime import datetime, timezone
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import ACCOUNT, REGION, Daemon, error_of, make_role, make_zip, unique
+from conftest import (ACCOUNT, REGION, Daemon, error_of, log_events, make_role, make_zip,
+                      unique, function_arn as arn, wait_until)
 from test_invoke import create
 
-ARN_PREFIX = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:"
 UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 START_RE = re.compile(rf"^START RequestId: ({UUID}) Version: (\S+)$")
 END_RE = re.compile(rf"^END RequestId: ({UUID})$")
@@ -74,7 +74,7 @@ def worker_zip(tag="v1"):
 # --- fixtures and helpers -------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def fast():
+def daemon():
     """A daemon with short retry delays and back-off, shared by the module."""
     tmp = tempfile.mkdtemp(prefix="lamina-e2e-")
     d = Daemon(os.path.join(tmp, "data"), extra_args=FAST_ARGS).start()
@@ -84,24 +84,8 @@ def fast():
 
 
 @pytest.fixture(scope="module")
-def lam(fast):
-    return fast.client("lambda", read_timeout=60)
-
-
-@pytest.fixture(scope="module")
-def loose(fast):
-    """A Lambda client that skips botocore's parameter checks, so the daemon's are exercised."""
-    return fast.client("lambda", read_timeout=60, parameter_validation=False)
-
-
-@pytest.fixture(scope="module")
-def logs(fast):
-    return fast.client("logs")
-
-
-@pytest.fixture(scope="module")
-def role(fast):
-    return make_role(fast)
+def role(daemon):
+    return make_role(daemon)
 
 
 @pytest.fixture
@@ -112,34 +96,6 @@ def worker(lam, role):
 @pytest.fixture
 def recorder(lam, role):
     return create(lam, role, {"index.py": RECORDER_PY})
-
-
-def arn(name, qualifier=None):
-    return ARN_PREFIX + name + (f":{qualifier}" if qualifier else "")
-
-
-def wait_until(probe, timeout, what):
-    """Polls `probe` until it returns something truthy (which is returned); fails at the deadline."""
-    deadline = time.time() + timeout
-    while True:
-        value = probe()
-        if value:
-            return value
-        if time.time() > deadline:
-            raise AssertionError(f"waited {timeout} s in vain for {what}")
-        time.sleep(0.1)
-
-
-def log_events(logs, name):
-    """Every event of /aws/lambda/<name>, oldest first ([] while the group does not exist)."""
-    try:
-        pages = logs.get_paginator("filter_log_events").paginate(logGroupName=f"/aws/lambda/{name}")
-        events = [e for page in pages for e in page["events"]]
-    except ClientError as e:
-        if e.response["Error"]["Code"] == "ResourceNotFoundException":
-            return []
-        raise
-    return sorted(events, key=lambda e: e["timestamp"])
 
 
 def starts(logs, name, request_id=None):
@@ -245,10 +201,10 @@ def destinations(on_success=None, on_failure=None):
 
 # --- Invoke with InvocationType=Event --------------------------------------------------------------
 
-def test_event_invoke_answers_202_and_runs_the_event_once_with_its_request_id(fast, lam, logs,
+def test_event_invoke_answers_202_and_runs_the_event_once_with_its_request_id(daemon, lam, logs,
                                                                                worker):
     event = {"hello": "async", "n": 1}
-    status, headers, body = fast.request(
+    status, headers, body = daemon.request(
         "POST", f"/2015-03-31/functions/{worker}/invocations", json.dumps(event),
         {"X-Amz-Invocation-Type": "Event"})
     assert (status, body) == (202, b"")
@@ -270,14 +226,14 @@ def test_event_invoke_answers_202_and_runs_the_event_once_with_its_request_id(fa
     assert [by_id[rid]["event"]["by"] for rid in others] == ["arn", "partial arn", "qualifier"]
     assert {r["version"] for r in ran} == {"$LATEST"}
     for rid in [request_id, second, *others]:
-        wait_finished(fast, rid)
+        wait_finished(daemon, rid)
         # A success is not retried: one START each, naming the 202's request id.
         assert [s[1:] for s in starts(logs, worker, rid)] == [(rid, "$LATEST")]
     assert len(runs(logs, worker)) == 5
 
 
-def test_event_invoke_with_an_empty_body_runs_an_empty_object(fast, logs, worker):
-    status, headers, body = fast.request(
+def test_event_invoke_with_an_empty_body_runs_an_empty_object(daemon, logs, worker):
+    status, headers, body = daemon.request(
         "POST", f"/2015-03-31/functions/{worker}/invocations", b"",
         {"X-Amz-Invocation-Type": "Event"})
     assert (status, body) == (202, b"")
@@ -286,26 +242,26 @@ def test_event_invoke_with_an_empty_body_runs_an_empty_object(fast, logs, worker
                    "tag": "v1"}
 
 
-def test_cli_invoke_event(fast, logs, worker, tmp_path):
+def test_cli_invoke_event(daemon, logs, worker, tmp_path):
     out = tmp_path / "out.json"
-    _, result, _ = fast.cli("lambda", "invoke", "--function-name", worker,
+    _, result, _ = daemon.cli("lambda", "invoke", "--function-name", worker,
                             "--invocation-type", "Event", "--cli-binary-format",
                             "raw-in-base64-out", "--payload", '{"via": "cli"}', str(out))
     assert result == {"StatusCode": 202}
     assert out.read_bytes() == b""
     [ran] = wait_until(lambda: runs(logs, worker), 30, "the CLI's event to run")
     assert ran["event"] == {"via": "cli"}
-    wait_finished(fast, ran["request_id"])
+    wait_finished(daemon, ran["request_id"])
     assert len(starts(logs, worker, ran["request_id"])) == 1
 
 
-def test_event_payload_limit_is_1_mib(fast, lam, logs, role, tmp_path):
+def test_event_payload_limit_is_1_mib(daemon, lam, logs, role, tmp_path):
     name = create(lam, role, {"index.py": "def handler(event, context):\n"
                                           "    print('SIZE', len(event['p']))\n"})
     limit = 1_048_576
     exactly = ('{"p":"' + "x" * (limit - 8) + '"}').encode()
     assert len(exactly) == limit
-    before = len(queued(fast))
+    before = len(queued(daemon))
     with pytest.raises(ClientError) as e:
         lam.invoke(FunctionName=name, InvocationType="Event", Payload=exactly + b" ")
     assert error_of(e) == ("RequestTooLargeException", 413,
@@ -313,13 +269,13 @@ def test_event_payload_limit_is_1_mib(fast, lam, logs, role, tmp_path):
                            "operation")
     big = tmp_path / "big.json"
     big.write_bytes(exactly + b" ")
-    code, _, err = fast.cli("lambda", "invoke", "--function-name", name, "--invocation-type",
+    code, _, err = daemon.cli("lambda", "invoke", "--function-name", name, "--invocation-type",
                             "Event", "--payload", f"fileb://{big}", str(tmp_path / "out"),
                             check=False)
     assert code != 0
     assert "RequestTooLargeException" in err
     assert "Request must be smaller than 1048576 bytes for the InvokeFunction operation" in err
-    assert len(queued(fast)) == before, "a refused event was queued"
+    assert len(queued(daemon)) == before, "a refused event was queued"
     # The limit itself is allowed, and runs.
     request_id = lam.invoke(FunctionName=name, InvocationType="Event",
                             Payload=exactly)["ResponseMetadata"]["RequestId"]
@@ -328,8 +284,8 @@ def test_event_payload_limit_is_1_mib(fast, lam, logs, role, tmp_path):
     assert [s[1] for s in starts(logs, name)] == [request_id]
 
 
-def test_event_invoke_errors(fast, lam, worker):
-    before = len(queued(fast))
+def test_event_invoke_errors(daemon, lam, worker):
+    before = len(queued(daemon))
     with pytest.raises(ClientError) as e:
         lam.invoke(FunctionName=worker, InvocationType="Event", Payload=b'{"not json')
     code, status, message = error_of(e)
@@ -345,8 +301,8 @@ def test_event_invoke_errors(fast, lam, worker):
     with pytest.raises(ClientError) as e:
         lam.invoke(FunctionName=worker, Qualifier="7", InvocationType="Event", Payload=b"{}")
     assert error_of(e)[:2] == ("ResourceNotFoundException", 404)
-    assert len(queued(fast)) == before, "a refused event was queued"
-    code, _, err = fast.cli("lambda", "invoke", "--function-name", missing, "--invocation-type",
+    assert len(queued(daemon)) == before, "a refused event was queued"
+    code, _, err = daemon.cli("lambda", "invoke", "--function-name", missing, "--invocation-type",
                             "Event", "/dev/null", check=False)
     assert code != 0 and "ResourceNotFoundException" in err
 
@@ -424,7 +380,7 @@ FAILURES = {
 
 
 @pytest.mark.parametrize("kind", list(FAILURES))
-def test_each_kind_of_function_error_is_retried_then_sent_to_on_failure(fast, lam, logs, role,
+def test_each_kind_of_function_error_is_retried_then_sent_to_on_failure(daemon, lam, logs, role,
                                                                          recorder, kind):
     event, config = FAILURES[kind]
     name = create(lam, role, zip_bytes=worker_zip(), **config)
@@ -454,11 +410,11 @@ def test_each_kind_of_function_error_is_retried_then_sent_to_on_failure(fast, la
     assert delivered["request_id"] != request_id
     assert delivered["invoked"] == arn(recorder)
     assert len(starts(logs, name, request_id)) == 3
-    assert not queued(fast, request_id)
+    assert not queued(daemon, request_id)
 
 
 @pytest.mark.parametrize("retries", [0, 1])
-def test_maximum_retry_attempts(fast, lam, logs, worker, recorder, retries):
+def test_maximum_retry_attempts(daemon, lam, logs, worker, recorder, retries):
     put_config(lam, worker, MaximumRetryAttempts=retries,
                **destinations(on_failure=arn(recorder)))
     event = {"fail": f"retries {retries}"}
@@ -468,12 +424,12 @@ def test_maximum_retry_attempts(fast, lam, logs, worker, recorder, retries):
                   retries + 1, event, function_error="Unhandled")
     assert delivered["record"]["responsePayload"]["errorMessage"] == \
         f"asked to fail: retries {retries}"
-    assert not queued(fast, request_id)
+    assert not queued(daemon, request_id)
     assert len(starts(logs, worker, request_id)) == retries + 1
     assert len(starts(logs, worker)) == retries + 1
 
 
-def test_a_retry_that_succeeds_goes_to_on_success_with_its_invoke_count(fast, lam, logs, role,
+def test_a_retry_that_succeeds_goes_to_on_success_with_its_invoke_count(daemon, lam, logs, role,
                                                                          recorder):
     # Fails on its first attempt only: the marker file lives in the warm environment's /tmp.
     code = ("import os\n"
@@ -488,13 +444,13 @@ def test_a_retry_that_succeeds_goes_to_on_success_with_its_invoke_count(fast, la
     [delivered] = wait_records(logs, recorder, 1)
     assert_record(delivered["record"], request_id, arn(name, "$LATEST"), "Success", 2,
                   {"try": "again"}, response_payload={"second": {"try": "again"}})
-    wait_finished(fast, request_id)
+    wait_finished(daemon, request_id)
     assert len(starts(logs, name, request_id)) == 2
 
 
 # --- destinations ------------------------------------------------------------------------------------
 
-def test_success_and_failure_records_go_to_their_own_destinations(fast, lam, logs, worker, role):
+def test_success_and_failure_records_go_to_their_own_destinations(daemon, lam, logs, worker, role):
     on_success = create(lam, role, {"index.py": RECORDER_PY})
     on_failure = create(lam, role, {"index.py": RECORDER_PY})
     put_config(lam, worker, MaximumRetryAttempts=0,
@@ -525,13 +481,13 @@ def test_success_and_failure_records_go_to_their_own_destinations(fast, lam, log
     assert isinstance(record["responsePayload"]["stackTrace"], list)
 
     for rid in (ok, bad):
-        wait_finished(fast, rid)
+        wait_finished(daemon, rid)
     # Each destination got its one record, and the synchronous invoke none.
     assert len(records(logs, on_success)) == 1
     assert len(records(logs, on_failure)) == 1
 
 
-def test_payloads_that_are_not_objects_are_carried_as_their_json(fast, lam, logs, role, recorder):
+def test_payloads_that_are_not_objects_are_carried_as_their_json(daemon, lam, logs, role, recorder):
     # An array event, and a string response (python JSON-encodes the handler's str).
     name = create(lam, role, {"index.py": "def handler(event, context):\n    return 'plain'\n"})
     put_config(lam, name, **destinations(on_success=arn(recorder)))
@@ -543,7 +499,7 @@ def test_payloads_that_are_not_objects_are_carried_as_their_json(fast, lam, logs
 
 # --- throttles and concurrency -----------------------------------------------------------------------
 
-def test_throttled_events_wait_and_all_run_once_the_reservation_is_lifted(fast, lam, logs,
+def test_throttled_events_wait_and_all_run_once_the_reservation_is_lifted(daemon, lam, logs,
                                                                           worker, recorder):
     lam.put_function_concurrency(FunctionName=worker, ReservedConcurrentExecutions=0)
     put_config(lam, worker, MaximumRetryAttempts=0, **destinations(on_success=arn(recorder),
@@ -558,8 +514,8 @@ def test_throttled_events_wait_and_all_run_once_the_reservation_is_lifted(fast, 
     time.sleep(3)
     assert starts(logs, worker) == []
     assert records(logs, recorder) == []
-    assert len([r for r in queued(fast) if r["request_id"] in sent]) == 5
-    assert all(r["attempts"] == 0 for r in queued(fast) if r["request_id"] in sent)
+    assert len([r for r in queued(daemon) if r["request_id"] in sent]) == 5
+    assert all(r["attempts"] == 0 for r in queued(daemon) if r["request_id"] in sent)
 
     lifted = time.time()
     lam.delete_function_concurrency(FunctionName=worker)
@@ -578,7 +534,7 @@ def test_throttled_events_wait_and_all_run_once_the_reservation_is_lifted(fast, 
                       response_payload={"echo": {"i": sent[rid]}, "tag": "v1"})
     assert {d["record"]["requestContext"]["requestId"] for d in delivered} == set(sent)
     for rid in sent:
-        wait_finished(fast, rid)
+        wait_finished(daemon, rid)
         assert len(starts(logs, worker, rid)) == 1
     assert len(starts(logs, worker)) == 5
 
@@ -598,7 +554,7 @@ def error_of_response(err):
     return err.response["Error"]["Code"], err.response["ResponseMetadata"]["HTTPStatusCode"]
 
 
-def test_async_and_sync_share_the_reserved_concurrency(fast, lam, logs, worker):
+def test_async_and_sync_share_the_reserved_concurrency(daemon, lam, logs, worker):
     # A function's log lines reach its log group when its invocation ends, so what holds the slot
     # is probed with synchronous invokes and checked against the log's timestamps afterwards.
     lam.put_function_concurrency(FunctionName=worker, ReservedConcurrentExecutions=1)
@@ -644,21 +600,21 @@ def test_async_and_sync_share_the_reserved_concurrency(fast, lam, logs, worker):
     [sync_run] = [r for r in runs(logs, worker) if r["event"].get("who") == "sync-slow"]
     [sync_end] = ends(logs, worker, sync_run["request_id"])
     assert waiting_start >= sync_end, "the event ran beside the synchronous invoke"
-    wait_finished(fast, waiting)
+    wait_finished(daemon, waiting)
     # Throttles were waited out, not counted as attempts or dropped: it ran exactly once.
     assert len(starts(logs, worker, waiting)) == 1
     assert len([r for r in runs(logs, worker) if r["event"].get("who") == "async"]) == 1
 
 
-def test_events_of_a_deleted_function_are_dropped(fast, lam, logs, role, recorder):
+def test_events_of_a_deleted_function_are_dropped(daemon, lam, logs, role, recorder):
     name = create(lam, role, zip_bytes=worker_zip())
     lam.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=0)
     put_config(lam, name, **destinations(on_failure=arn(recorder)))
     sent = [send(lam, name, {"i": i}) for i in range(3)]
-    assert len([r for r in queued(fast) if r["request_id"] in sent]) == 3
+    assert len([r for r in queued(daemon) if r["request_id"] in sent]) == 3
     lam.delete_function(FunctionName=name)
     for rid in sent:
-        wait_finished(fast, rid, timeout=15)
+        wait_finished(daemon, rid, timeout=15)
     # A new function of the same name does not inherit them.
     create(lam, role, zip_bytes=worker_zip("new"), name=name)
     r = lam.invoke(FunctionName=name, Payload=b'{"sync": 1}')
@@ -671,7 +627,7 @@ def test_events_of_a_deleted_function_are_dropped(fast, lam, logs, role, recorde
     assert error_of(e)[0] == "ResourceNotFoundException", "the deleted function's config stayed"
 
 
-def test_events_of_a_deleted_version_are_dropped(fast, lam, logs, role):
+def test_events_of_a_deleted_version_are_dropped(daemon, lam, logs, role):
     name = create(lam, role, zip_bytes=worker_zip())
     assert lam.publish_version(FunctionName=name)["Version"] == "1"
     lam.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=0)
@@ -679,20 +635,20 @@ def test_events_of_a_deleted_version_are_dropped(fast, lam, logs, role):
     for_version = send(lam, name, {"to": "version"}, Qualifier="1")
     for_latest = send(lam, name, {"to": "latest"})
     lam.delete_function(FunctionName=name, Qualifier="1")
-    wait_finished(fast, for_version, timeout=15)
+    wait_finished(daemon, for_version, timeout=15)
     assert lam.list_function_event_invoke_configs(
         FunctionName=name)["FunctionEventInvokeConfigs"] == []
-    assert len(queued(fast, for_latest)) == 1
+    assert len(queued(daemon, for_latest)) == 1
     lam.delete_function_concurrency(FunctionName=name)
     [ran] = wait_until(lambda: runs(logs, name), 30, "the $LATEST event to run")
     assert ran["request_id"] == for_latest
-    wait_finished(fast, for_latest)
+    wait_finished(daemon, for_latest)
     assert [s[1:] for s in starts(logs, name)] == [(for_latest, "$LATEST")]
 
 
 # --- versions and aliases ------------------------------------------------------------------------------
 
-def test_alias_and_version_qualifiers(fast, lam, logs, role, tmp_path):
+def test_alias_and_version_qualifiers(daemon, lam, logs, role, tmp_path):
     name = create(lam, role, zip_bytes=worker_zip("v1"))
     assert lam.publish_version(FunctionName=name)["Version"] == "1"
     lam.update_function_code(FunctionName=name, ZipFile=worker_zip("v2"))
@@ -725,7 +681,7 @@ def test_alias_and_version_qualifiers(fast, lam, logs, role, tmp_path):
     # The alias' MaximumRetryAttempts of 0, not $LATEST's default of 2.
     assert_record(by_id[bad], bad, arn(name, "live"), "RetriesExhausted", 1, {"fail": "alias"},
                   function_error="Unhandled", executed_version="1")
-    wait_finished(fast, bad)
+    wait_finished(daemon, bad)
     assert [s[1:] for s in starts(logs, name, bad)] == [(bad, "1")]
     assert [s[1:] for s in starts(logs, name, ok)] == [(ok, "1")]
 
@@ -743,7 +699,7 @@ def test_alias_and_version_qualifiers(fast, lam, logs, role, tmp_path):
     assert ran[0]["tag"] == "v2" and ran[0]["version"] == "$LATEST"
 
     # The CLI through the alias.
-    _, out, _ = fast.cli("lambda", "invoke", "--function-name", name, "--qualifier", "live",
+    _, out, _ = daemon.cli("lambda", "invoke", "--function-name", name, "--qualifier", "live",
                          "--invocation-type", "Event", "--cli-binary-format", "raw-in-base64-out",
                          "--payload", '{"to": "cli"}', str(tmp_path / "out"))
     assert out == {"StatusCode": 202}
@@ -751,7 +707,7 @@ def test_alias_and_version_qualifiers(fast, lam, logs, role, tmp_path):
     [cli] = [d["record"] for d in delivered if d["record"]["requestPayload"] == {"to": "cli"}]
     assert cli["requestContext"]["functionArn"] == arn(name, "live")
     assert cli["responseContext"] == {"statusCode": 200, "executedVersion": "1"}
-    wait_finished(fast, latest)
+    wait_finished(daemon, latest)
     assert len(records(logs, via_version)) == 1
     assert len(records(logs, via_alias)) == 3
 
@@ -977,13 +933,13 @@ def test_only_function_destinations_are_supported(lam, loose, worker, destinatio
     assert error_of(e)[0] == "ResourceNotFoundException", "an invalid config was stored"
 
 
-def test_cli_event_invoke_config(fast, lam, worker, recorder):
-    code, _, err = fast.cli("lambda", "get-function-event-invoke-config", "--function-name",
+def test_cli_event_invoke_config(daemon, lam, worker, recorder):
+    code, _, err = daemon.cli("lambda", "get-function-event-invoke-config", "--function-name",
                             worker, check=False)
     assert code != 0 and "ResourceNotFoundException" in err
     assert f"The function {arn(worker, '$LATEST')} doesn't have an EventInvokeConfig" in err
 
-    _, put, _ = fast.cli(
+    _, put, _ = daemon.cli(
         "lambda", "put-function-event-invoke-config", "--function-name", worker,
         "--maximum-retry-attempts", "1", "--maximum-event-age-in-seconds", "3600",
         "--destination-config", json.dumps({"OnFailure": {"Destination": arn(recorder)}}))
@@ -991,26 +947,26 @@ def test_cli_event_invoke_config(fast, lam, worker, recorder):
     assert put["MaximumRetryAttempts"] == 1 and put["MaximumEventAgeInSeconds"] == 3600
     assert put["DestinationConfig"]["OnFailure"] == {"Destination": arn(recorder)}
 
-    _, updated, _ = fast.cli("lambda", "update-function-event-invoke-config", "--function-name",
+    _, updated, _ = daemon.cli("lambda", "update-function-event-invoke-config", "--function-name",
                              worker, "--maximum-retry-attempts", "0")
     assert updated["MaximumRetryAttempts"] == 0 and updated["MaximumEventAgeInSeconds"] == 3600
 
-    _, got, _ = fast.cli("lambda", "get-function-event-invoke-config", "--function-name", worker,
+    _, got, _ = daemon.cli("lambda", "get-function-event-invoke-config", "--function-name", worker,
                          "--qualifier", "$LATEST")
     assert got["MaximumRetryAttempts"] == 0
     assert got["DestinationConfig"]["OnFailure"] == {"Destination": arn(recorder)}
 
-    _, listed, _ = fast.cli("lambda", "list-function-event-invoke-configs", "--function-name",
+    _, listed, _ = daemon.cli("lambda", "list-function-event-invoke-configs", "--function-name",
                             worker)
     assert [c["FunctionArn"] for c in listed["FunctionEventInvokeConfigs"]] == \
         [arn(worker, "$LATEST")]
 
-    code, _, err = fast.cli("lambda", "put-function-event-invoke-config", "--function-name",
+    code, _, err = daemon.cli("lambda", "put-function-event-invoke-config", "--function-name",
                             worker, "--maximum-retry-attempts", "3", check=False)
     assert code != 0 and "ValidationException" in err
     assert validation("maximumRetryAttempts", 3,
                       "Member must have value less than or equal to 2") in err
-    code, _, err = fast.cli(
+    code, _, err = daemon.cli(
         "lambda", "put-function-event-invoke-config", "--function-name", worker,
         "--destination-config",
         json.dumps({"OnSuccess": {"Destination": f"arn:aws:sqs:{REGION}:{ACCOUNT}:q"}}),
@@ -1019,8 +975,8 @@ def test_cli_event_invoke_config(fast, lam, worker, recorder):
     # Neither failure touched the stored config.
     assert lam.get_function_event_invoke_config(FunctionName=worker)["MaximumRetryAttempts"] == 0
 
-    fast.cli("lambda", "delete-function-event-invoke-config", "--function-name", worker)
-    code, _, err = fast.cli("lambda", "get-function-event-invoke-config", "--function-name",
+    daemon.cli("lambda", "delete-function-event-invoke-config", "--function-name", worker)
+    code, _, err = daemon.cli("lambda", "get-function-event-invoke-config", "--function-name",
                             worker, check=False)
     assert code != 0 and "ResourceNotFoundException" in err
 
@@ -1032,7 +988,7 @@ def age_of(record, sent_at):
     return when.replace(tzinfo=timezone.utc).timestamp() - sent_at
 
 
-def test_events_older_than_their_maximum_age_go_to_on_failure(daemon_factory, fast, lam, logs,
+def test_events_older_than_their_maximum_age_go_to_on_failure(daemon_factory, daemon, lam, logs,
                                                               worker, recorder):
     """The one slow test (the shortest maximum age is 60 s), with two events aging side by side:
     one throttled all along on the shared daemon, and one whose first attempt failed on a daemon
@@ -1063,7 +1019,7 @@ def test_events_older_than_their_maximum_age_go_to_on_failure(daemon_factory, fa
                   {"too": "late"}, ran=False, sent_at=sent_at)
     assert 60 <= age_of(record, sent_at) <= 60 + 5, record["timestamp"]
     assert starts(logs, worker) == []
-    assert not queued(fast, throttled)
+    assert not queued(daemon, throttled)
 
     # Ran once and failed, then aged out waiting for its retry: the record counts the attempt
     # and carries the response of that attempt.

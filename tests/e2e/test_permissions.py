@@ -10,12 +10,11 @@ import re
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import ACCOUNT, REGION, error_of, make_role, make_zip, unique
+from conftest import ACCOUNT, REGION, error_of, make_role, make_zip, unique, function_arn as arn
 from test_execution_roles import (ROOT_ARN, allow, assume, denied_message, deny, policy,
                                   session_arn, trust)
 from test_invoke import create
 
-FN_ARN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:"
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 NO_POLICY = "The resource you requested does not exist."
 MAX_POLICY = 20480
@@ -23,21 +22,6 @@ MAX_POLICY = 20480
 CODE = ("import os\n"
         "def handler(event, context):\n"
         "    return {'version': os.environ['AWS_LAMBDA_FUNCTION_VERSION'], 'event': event}\n")
-
-
-def arn(name, qualifier=None):
-    return FN_ARN + name + (f":{qualifier}" if qualifier else "")
-
-
-@pytest.fixture(scope="module")
-def lam(daemon):
-    return daemon.client("lambda", read_timeout=60)
-
-
-@pytest.fixture(scope="module")
-def loose(daemon):
-    """A Lambda client without botocore's own parameter checks, so the daemon's are exercised."""
-    return daemon.client("lambda", read_timeout=60, parameter_validation=False)
 
 
 @pytest.fixture(scope="module")

@@ -15,10 +15,9 @@ import time
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import ACCOUNT, REGION, error_of, make_role, unique
+from conftest import error_of, log_events, make_role, unique, function_arn as arn, wait_until
 from test_invoke import create
 
-FN_ARN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:"
 START_RE = re.compile(r"^START RequestId: (\S+) Version: (\S+)$")
 ROOT_RE = re.compile(r"Root=1-[0-9a-f]{8}-[0-9a-f]{24}")
 LINEAGE_RE = re.compile(r"(?:^|;)Lineage=([^;]*)")
@@ -78,25 +77,6 @@ def handler(event, context):
 '''
 
 
-def arn(name, qualifier=None):
-    return FN_ARN + name + (f":{qualifier}" if qualifier else "")
-
-
-@pytest.fixture(scope="module")
-def lam(daemon):
-    return daemon.client("lambda", read_timeout=60)
-
-
-@pytest.fixture(scope="module")
-def loose(daemon):
-    return daemon.client("lambda", read_timeout=60, parameter_validation=False)
-
-
-@pytest.fixture(scope="module")
-def logs(daemon):
-    return daemon.client("logs")
-
-
 @pytest.fixture(scope="module")
 def invoker_role(daemon):
     """An execution role whose functions may invoke any function."""
@@ -119,14 +99,7 @@ def recorder(lam, invoker_role):
 
 def log_messages(logs, name):
     """Every message of /aws/lambda/<name>, oldest first ([] while the group does not exist)."""
-    try:
-        pages = logs.get_paginator("filter_log_events").paginate(logGroupName=f"/aws/lambda/{name}")
-        events = [e for page in pages for e in page["events"]]
-    except ClientError as e:
-        if e.response["Error"]["Code"] == "ResourceNotFoundException":
-            return []
-        raise
-    return [e["message"] for e in sorted(events, key=lambda e: e["timestamp"])]
+    return [e["message"] for e in log_events(logs, name)]
 
 
 def printed(logs, name, prefix):
@@ -140,17 +113,6 @@ def hops(logs, *names):
 
 def starts(logs, name):
     return [m for m in log_messages(logs, name) if START_RE.match(m)]
-
-
-def wait_until(probe, timeout, what):
-    deadline = time.time() + timeout
-    while True:
-        value = probe()
-        if value:
-            return value
-        if time.time() > deadline:
-            raise AssertionError(f"waited {timeout} s in vain for {what}")
-        time.sleep(0.2)
 
 
 def lineage(trace):
