@@ -332,7 +332,8 @@ int main(int argc, char** argv) {
   app.add_option("--endpoint", o.endpoint, "host:port")->capture_default_str();
   app.add_option("--credentials", o.credentials, "AWS shared-credentials file")->required();
   app.add_option("--function", o.function, "function name")->required();
-  app.add_option("--mode", o.mode)->check(CLI::IsMember({"warm", "throughput", "cold", "async", "drain"}));
+  app.add_option("--mode", o.mode)
+      ->check(CLI::IsMember({"warm", "throughput", "cold", "async", "drain"}));
   app.add_option("--region", o.region)->capture_default_str();
   app.add_option("--requests", o.requests)->capture_default_str();
   app.add_option("--clients", o.clients)->capture_default_str();

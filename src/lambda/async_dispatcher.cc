@@ -102,8 +102,14 @@ class AsyncDispatcher::Impl : public std::enable_shared_from_this<Impl> {
   void Block(const std::string& function, FunctionQueue& q);
   void Arm(int64_t at_ms);
   void OnTimer();
-  // Removes the event, storing a record for `destination` (a function ARN; none when empty).
-  void Drop(Pending p, const std::string& destination, InvocationRecordInput record);
+  // Removes the event, storing what follows it in the same transaction: its record for
+  // `destination` and, for a failed event, the event itself for `dead_letter` (function ARNs;
+  // none when empty).
+  void Drop(Pending p, const std::string& destination, InvocationRecordInput record,
+            const std::string& dead_letter = "");
+  // The function a failed event of `target` goes to as its DeadLetterConfig says ("" when none,
+  // or when it names a service Lamina does not have, which is logged).
+  std::string DeadLetterOf(const InvocationTarget& target, const QueuedEvent& event) const;
   void Forget(const Pending& p);
   std::string DestinationOf(const InvocationTarget* target, const std::string& function,
                             const std::string& qualifier, const char* which) const;
@@ -220,6 +226,20 @@ std::string AsyncDispatcher::Impl::DestinationOf(const InvocationTarget* target,
   return destinations.value(which, nlohmann::json::object()).value("Destination", "");
 }
 
+std::string AsyncDispatcher::Impl::DeadLetterOf(const InvocationTarget& target,
+                                                const QueuedEvent& event) const {
+  const nlohmann::json& config = target.version->configuration;
+  auto dlq = config.find("DeadLetterConfig");
+  if (dlq == config.end() || !dlq->is_object()) return "";
+  std::string arn = dlq->value("TargetArn", "");
+  if (arn.empty()) return "";
+  if (arn.rfind("arn:aws:lambda:", 0) == 0) return arn;
+  // AWS's targets are SQS queues and SNS topics, which Lamina does not have.
+  log::Warn("cannot deliver a failed event to its dead-letter target",
+            {{"function", event.function}, {"request_id", event.request_id}, {"target", arn}});
+  return "";
+}
+
 bool AsyncDispatcher::Impl::StartFront(const std::string& function, FunctionQueue& q) {
   Pending& front = q.ready.front();
   const QueuedEvent& e = front.event;
@@ -246,9 +266,10 @@ bool AsyncDispatcher::Impl::StartFront(const std::string& function, FunctionQueu
     record.function_arn =
         FunctionArn(options_.region, options_.account_id, e.function, target->qualifier);
     std::string destination = DestinationOf(&*target, e.function, target->qualifier, "OnFailure");
+    std::string dead_letter = DeadLetterOf(*target, e);
     Pending p = std::move(front);
     q.ready.pop_front();
-    Drop(std::move(p), destination, std::move(record));
+    Drop(std::move(p), destination, std::move(record), dead_letter);
     return true;
   };
   if (now - e.received_ms > max_age_s * 1000) return fail("EventAgeExceeded");
@@ -377,7 +398,8 @@ void AsyncDispatcher::Impl::Finished(Pending p, Attempt attempt) {
   }
   record.condition = "RetriesExhausted";
   std::string destination = DestinationOf(&t, function, t.qualifier, "OnFailure");
-  Drop(std::move(p), destination, std::move(record));
+  std::string dead_letter = DeadLetterOf(t, p.event);
+  Drop(std::move(p), destination, std::move(record), dead_letter);
   Pump(function);
 }
 
@@ -386,32 +408,39 @@ void AsyncDispatcher::Impl::Forget(const Pending& p) {
 }
 
 void AsyncDispatcher::Impl::Drop(Pending p, const std::string& destination,
-                                 InvocationRecordInput record) {
+                                 InvocationRecordInput record, const std::string& dead_letter) {
   std::vector<QueuedEvent> follow_ups;
-  if (!destination.empty()) {
-    auto ref = ParseFunctionName(destination, "destination", options_.region, options_.account_id);
-    if (ref.ok()) {
-      if (p.payload_in_memory || !p.event.payload.empty()) {
-        record.request_payload = p.event.payload;
-      } else if (auto payload = queue_->Payload(p.event.id); payload.ok()) {
-        record.request_payload = std::move(*payload);
-      }
-      record.request_id = p.event.request_id;
-      record.timestamp_ms = Now();
-      QueuedEvent& next = follow_ups.emplace_back();
-      next.function = ref->name;
-      next.qualifier = ref->qualifier;
-      next.request_id = RandomUuid();
-      next.payload = InvocationRecord(record);
-      next.received_ms = record.timestamp_ms;
-      next.next_attempt_ms = record.timestamp_ms;
-      next.trace_header = p.event.trace_header;
-      next.origin = "destination";
-    } else {
+  auto payload = [&]() -> std::string {
+    if (p.payload_in_memory || !p.event.payload.empty()) return p.event.payload;
+    auto stored = queue_->Payload(p.event.id);
+    return stored.ok() ? std::move(*stored) : "{}";
+  };
+  // An event for the function `arn` names, in the same chain of invocations.
+  auto follow = [&](const std::string& arn, const char* origin, std::string body) {
+    auto ref = ParseFunctionName(arn, "destination", options_.region, options_.account_id);
+    if (!ref.ok()) {
       log::Warn("cannot deliver to a destination",
-                {{"destination", destination}, {"error", ref.status().ToString()}});
+                {{"destination", arn}, {"error", ref.status().ToString()}});
+      return;
     }
+    QueuedEvent& next = follow_ups.emplace_back();
+    next.function = ref->name;
+    next.qualifier = ref->qualifier;
+    next.request_id = RandomUuid();
+    next.payload = std::move(body);
+    next.received_ms = Now();
+    next.next_attempt_ms = next.received_ms;
+    next.trace_header = p.event.trace_header;
+    next.origin = origin;
+  };
+  if (!destination.empty()) {
+    record.request_payload = payload();
+    record.request_id = p.event.request_id;
+    record.timestamp_ms = Now();
+    follow(destination, "destination", InvocationRecord(record));
   }
+  // A dead-letter target gets the event itself, as AWS's dead-letter queues do.
+  if (!dead_letter.empty()) follow(dead_letter, "dead-letter", payload());
   Forget(p);
   queue_->Finish(p.event.id, std::move(follow_ups),
                  [self = shared_from_this()](StatusOr<std::vector<QueuedEvent>> stored) {

@@ -13,9 +13,11 @@
 //   1 s to `backoff_max_ms`, not counted as attempts;
 // - older than MaximumEventAgeInSeconds (default 6 h) before it could run: EventAgeExceeded;
 // - invoked more than 16 times in one chain (lineage.h) with RecursiveLoop=Terminate: dropped.
-// A failed event's record goes to the OnFailure destination. Destination records are queued
-// events of the destination function, stored in the transaction that removes the event, so none
-// is lost either. Events of a deleted function (or version, or alias) are dropped.
+// A failed event's record goes to the OnFailure destination, and the event itself to the
+// function's DeadLetterConfig target when that is a function (AWS's SQS and SNS targets are not
+// Lamina's). Both are queued events of the function they name, stored in the transaction that
+// removes the event, so none is lost either. Events of a deleted function (or version, or alias)
+// are dropped.
 //
 // State lives on the daemon's event loop; Accept is thread-safe.
 #pragma once

@@ -1031,3 +1031,40 @@ def test_events_older_than_their_maximum_age_go_to_on_failure(daemon_factory, da
                   {"fail": "late"}, function_error="Unhandled", sent_at=sent_at)
     assert record["responsePayload"]["errorMessage"] == "asked to fail: late"
     assert record["responsePayload"]["requestId"] == failed_once
+
+
+# --- dead-letter targets --------------------------------------------------------------------------
+
+def test_a_failed_event_goes_itself_to_a_function_dead_letter_target_beside_on_failure(
+        daemon, lam, logs, worker, recorder, role):
+    dead_letters = create(lam, role, {"index.py": RECORDER_PY})
+    lam.update_function_configuration(FunctionName=worker,
+                                      DeadLetterConfig={"TargetArn": arn(dead_letters)})
+    lam.get_waiter("function_updated").wait(FunctionName=worker)
+    put_config(lam, worker, MaximumRetryAttempts=0, **destinations(on_failure=arn(recorder)))
+    event = {"fail": "to the dead letters"}
+    request_id = send(lam, worker, event)
+    [dead] = wait_records(logs, dead_letters, 1)
+    assert dead["record"] == event, "the dead-letter target gets the event itself"
+    [record] = wait_records(logs, recorder, 1)
+    assert record["record"]["requestContext"]["requestId"] == request_id
+    assert not queued(daemon, request_id)
+    # A success goes to neither.
+    ok = send(lam, worker, {"fine": True})
+    wait_until(lambda: not queued(daemon, ok), 30, "the successful event to finish")
+    assert len(records(logs, dead_letters)) == 1
+
+
+def test_a_dead_letter_target_lamina_does_not_have_is_kept_and_reported(daemon, lam, logs,
+                                                                        worker, recorder):
+    queue = f"arn:aws:sqs:{REGION}:{ACCOUNT}:dead-letters"
+    lam.update_function_configuration(FunctionName=worker, DeadLetterConfig={"TargetArn": queue})
+    lam.get_waiter("function_updated").wait(FunctionName=worker)
+    assert lam.get_function_configuration(
+        FunctionName=worker)["DeadLetterConfig"] == {"TargetArn": queue}
+    put_config(lam, worker, MaximumRetryAttempts=0, **destinations(on_failure=arn(recorder)))
+    request_id = send(lam, worker, {"fail": "nowhere to go"})
+    wait_records(logs, recorder, 1)
+    assert not queued(daemon, request_id)
+    wait_until(lambda: "cannot deliver a failed event to its dead-letter target" in
+               daemon.read_log(), 10, "the daemon to report the undeliverable dead letter")
