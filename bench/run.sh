@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Lamina's invoke benchmark: starts a daemon on a free port in a temp dir, deploys a no-op
 # function for python, node and provided (C++), and prints cold-start, warm-latency and
-# throughput figures for each. Usage: bench/run.sh [build-dir]   (run as root; takes ~2 min)
+# throughput figures for each, then the asynchronous path. Usage: bench/run.sh [build-dir]
+# (run as root; takes ~5 min)
 set -euo pipefail
 BUILD=${1:-build}
 BUILD=$(cd "$BUILD" && pwd)
