@@ -18,6 +18,12 @@ using json = nlohmann::json;
 
 namespace {
 
+// Records a violation unless `value` (functionVersion) is a version name ($LATEST or a number).
+void CheckVersionName(const std::string& value, Violations& v) {
+  static const std::regex kVersion(R"(\$LATEST|[0-9]+)");
+  v.Pattern("functionVersion", value, std::regex_match(value, kVersion), R"((\$LATEST|[0-9]+))");
+}
+
 Status AliasNotFound(const std::string& arn) { return ResourceNotFound("Alias not found: " + arn); }
 
 json Describe(OpContext& op, const std::string& function, const std::string& name,
@@ -41,8 +47,7 @@ Status ReadAlias(const json& body, Violations& v, json& alias) {
   if (version) {
     std::string value = version->get<std::string>();
     v.Length("functionVersion", value, 1, 1024);
-    static const std::regex kVersion(R"(\$LATEST|[0-9]+)");
-    v.Pattern("functionVersion", value, std::regex_match(value, kVersion), R"((\$LATEST|[0-9]+))");
+    CheckVersionName(value, v);
     alias["FunctionVersion"] = value;
   }
   if (description) {
@@ -108,12 +113,7 @@ Status CheckVersions(OpContext& op, const FunctionRecord& record, const json& al
 
 // The function a request names, which must be unqualified; `op` is pointed at it.
 StatusOr<std::string> FunctionOf(OpContext& op) {
-  ASSIGN_OR_RETURN(FunctionRef ref, InvokedFunction(op));
-  if (!ref.qualifier.empty()) {
-    return InvalidParameterValue("Aliases cannot be managed through a qualified function name.");
-  }
-  PointAtFunction(op, ref.name);
-  return ref.name;
+  return UnqualifiedFunction(op, "Aliases cannot be managed through a qualified function name.");
 }
 
 http::HttpResponse Empty(int status) {
@@ -244,9 +244,7 @@ OpResult ListAliases(OpContext& op) {
   ASSIGN_OR_RETURN(int64_t max_items, ReadMaxItems(op, v));
   const std::string* version = op.Query("FunctionVersion");
   if (version) {
-    static const std::regex kVersion(R"(\$LATEST|[0-9]+)");
-    v.Pattern("functionVersion", *version, std::regex_match(*version, kVersion),
-              R"((\$LATEST|[0-9]+))");
+    CheckVersionName(*version, v);
   }
   RETURN_IF_ERROR(v.ToStatus());
   ASSIGN_OR_RETURN(std::string function, FunctionOf(op));

@@ -56,6 +56,13 @@ void PointAtFunction(OpContext& op, const std::string& name) {
   std::erase_if(op.query, [](const auto& param) { return param.first == "Qualifier"; });
 }
 
+StatusOr<std::string> UnqualifiedFunction(OpContext& op, const char* refusal) {
+  ASSIGN_OR_RETURN(FunctionRef ref, InvokedFunction(op));
+  if (!ref.qualifier.empty()) return InvalidParameterValue(refusal);
+  PointAtFunction(op, ref.name);
+  return ref.name;
+}
+
 StatusOr<std::shared_ptr<const FunctionRecord>> LoadFunction(OpContext& op) {
   ASSIGN_OR_RETURN(FunctionRef ref, InvokedFunction(op));
   ASSIGN_OR_RETURN(auto record, op.deps.functions.Get(ref.name));

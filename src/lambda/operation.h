@@ -108,6 +108,10 @@ StatusOr<FunctionRef> InvokedFunction(OpContext& op);
 // Points `op` at the function itself (its record, not a version or alias it named), for the
 // operations whose per-qualifier settings live in the function's record.
 void PointAtFunction(OpContext& op, const std::string& name);
+// The function a request names for a setting of the function as a whole: a qualifier is refused
+// (InvalidParameterValueException with `refusal`), and `op` is pointed at the function, whose
+// name is returned.
+StatusOr<std::string> UnqualifiedFunction(OpContext& op, const char* refusal);
 // Resolves the FunctionName path parameter (and Qualifier) to an existing function's record: of
 // the version named, or the version an alias names (its main version).
 StatusOr<std::shared_ptr<const FunctionRecord>> LoadFunction(OpContext& op);

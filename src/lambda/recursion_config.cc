@@ -10,17 +10,9 @@ using json = nlohmann::json;
 
 namespace {
 
-// The function a request names; a qualifier is refused, as the setting is the function's.
-Status AtUnqualifiedFunction(OpContext& op) {
-  ASSIGN_OR_RETURN(FunctionRef ref, InvokedFunction(op));
-  if (!ref.qualifier.empty()) {
-    return InvalidParameterValue(
-        "The recursion configuration applies to the whole function; "
-        "a qualifier is not accepted.");
-  }
-  PointAtFunction(op, ref.name);
-  return Status::Ok();
-}
+// The setting is the function's: a qualifier is refused.
+constexpr char kQualifierRefused[] =
+    "The recursion configuration applies to the whole function; a qualifier is not accepted.";
 
 }  // namespace
 
@@ -35,7 +27,7 @@ OpResult PutFunctionRecursionConfig(OpContext& op) {
     v.Add("recursiveLoop", &value, "Member must satisfy enum value set: [Allow, Terminate]");
   }
   RETURN_IF_ERROR(v.ToStatus());
-  RETURN_IF_ERROR(AtUnqualifiedFunction(op));
+  RETURN_IF_ERROR(UnqualifiedFunction(op, kQualifierRefused).status());
   ASSIGN_OR_RETURN(FunctionRecord record, ModifyFunction(
                                               op, "",
                                               [&](FunctionRecord& r) {
@@ -47,7 +39,7 @@ OpResult PutFunctionRecursionConfig(OpContext& op) {
 }
 
 OpResult GetFunctionRecursionConfig(OpContext& op) {
-  RETURN_IF_ERROR(AtUnqualifiedFunction(op));
+  RETURN_IF_ERROR(UnqualifiedFunction(op, kQualifierRefused).status());
   ASSIGN_OR_RETURN(auto record, LoadFunction(op));
   return JsonResponse(200, json{{"RecursiveLoop", record->recursive_loop}}.dump());
 }
