@@ -90,12 +90,13 @@ Status ReadAlias(const json& body, Violations& v, json& alias) {
 // The versions `alias` names must exist; an additional version must differ from the main one,
 // which may not be $LATEST.
 Status CheckVersions(OpContext& op, const FunctionRecord& record, const json& alias) {
-  std::string main = alias.value("FunctionVersion", "");
+  std::vector<std::string> versions = AliasVersions(alias);
+  const std::string main = versions.front();
   if (main != "$LATEST" && !record.versions.contains(main)) {
     return FunctionNotFound(op.FunctionArn(record.name(), main));
   }
-  if (!alias.contains("RoutingConfig")) return Status::Ok();
-  for (const auto& [extra, weight] : alias["RoutingConfig"]["AdditionalVersionWeights"].items()) {
+  for (size_t i = 1; i < versions.size(); ++i) {
+    const std::string& extra = versions[i];
     if (main == "$LATEST" || extra == "$LATEST") {
       return InvalidParameterValue(
           "$LATEST is not supported for an alias pointing to more than 1 version");

@@ -1,4 +1,6 @@
 // DeleteFunction: DELETE /2015-03-31/functions/{FunctionName}[?Qualifier=] -> 204.
+#include <algorithm>
+
 #include "lambda/errors.h"
 #include "lambda/function_name.h"
 #include "lambda/operation.h"
@@ -31,9 +33,8 @@ OpResult DeleteFunction(OpContext& op) {
       }
       std::string referencing;
       for (const auto& [alias, config] : record->aliases.items()) {
-        bool routes = config.contains("RoutingConfig") &&
-                      config["RoutingConfig"]["AdditionalVersionWeights"].contains(qualifier);
-        if (config.value("FunctionVersion", "") == qualifier || routes) {
+        std::vector<std::string> named = AliasVersions(config);
+        if (std::find(named.begin(), named.end(), qualifier) != named.end()) {
           referencing += (referencing.empty() ? "" : ", ") + alias;
         }
       }

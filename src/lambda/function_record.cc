@@ -85,6 +85,17 @@ bool IsAliasName(const std::string& qualifier) {
                       [](char c) { return c >= '0' && c <= '9'; });
 }
 
+std::vector<std::string> AliasVersions(const nlohmann::json& alias) {
+  std::vector<std::string> out = {alias.value("FunctionVersion", "$LATEST")};
+  if (auto routing = alias.find("RoutingConfig"); routing != alias.end() && routing->is_object()) {
+    auto weights = routing->find("AdditionalVersionWeights");
+    if (weights != routing->end() && weights->is_object()) {
+      for (auto w = weights->begin(); w != weights->end(); ++w) out.push_back(w.key());
+    }
+  }
+  return out;
+}
+
 std::optional<std::string> ResolveQualifier(const FunctionRecord& record,
                                             const std::string& qualifier, double route) {
   if (qualifier.empty() || qualifier == "$LATEST") return std::string("$LATEST");

@@ -59,6 +59,9 @@ std::vector<std::string> PublishedVersions(const FunctionRecord& record);
 // version when `route` falls below that version's weight.
 std::optional<std::string> ResolveQualifier(const FunctionRecord& record,
                                             const std::string& qualifier, double route = 1.0);
+// The versions an alias (as stored in FunctionRecord::aliases) sends invocations to: its
+// FunctionVersion first, then the additional version of its RoutingConfig, if any.
+std::vector<std::string> AliasVersions(const nlohmann::json& alias);
 // Whether `qualifier` is an alias name rather than a version ("$LATEST" or digits).
 bool IsAliasName(const std::string& qualifier);
 // Whether the function ($LATEST or any published version) uses the code blob `blob`.

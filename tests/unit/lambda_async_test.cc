@@ -108,6 +108,8 @@ TEST(ResolveQualifier, VersionsAliasesAndWeights) {
   EXPECT_EQ(ResolveQualifier(r, "prod"), "1") << "no draw: the main version";
   EXPECT_EQ(ResolveQualifier(r, "prod", 0.10), "2");
   EXPECT_EQ(ResolveQualifier(r, "prod", 0.25), "1");
+  EXPECT_EQ(AliasVersions(r.aliases["prod"]), (std::vector<std::string>{"1", "2"}));
+  EXPECT_EQ(AliasVersions(json{{"FunctionVersion", "3"}}), (std::vector<std::string>{"3"}));
   EXPECT_TRUE(IsAliasName("prod"));
   EXPECT_FALSE(IsAliasName("12"));
   EXPECT_FALSE(IsAliasName("$LATEST"));
