@@ -71,10 +71,6 @@ std::optional<FunctionRecord> VersionOf(const FunctionRecord& record, const std:
   out.tags = record.tags;
   out.reserved_concurrency = record.reserved_concurrency;
   out.provisioned = record.provisioned;
-  out.aliases = record.aliases;
-  out.event_invoke = record.event_invoke;
-  out.policies = record.policies;
-  out.recursive_loop = record.recursive_loop;
   out.store_version = record.store_version;
   return out;
 }

@@ -38,7 +38,7 @@ struct FunctionRecord {
   // {"MaximumRetryAttempts", "MaximumEventAgeInSeconds", "DestinationConfig", "LastModified"}.
   nlohmann::json event_invoke = nlohmann::json::object();
   // Resource-based policies: qualifier ("" for the function itself, a version or an alias) ->
-  // the policy document {"Version", "Id", "Statement": [...]}; revision ids in `policy_revisions`.
+  // {"Policy": {"Version", "Id", "Statement": [...]}} (its RevisionId is its holder's).
   nlohmann::json policies = nlohmann::json::object();
   // PutFunctionRecursionConfig's RecursiveLoop: "Terminate" (AWS's default) or "Allow".
   std::string recursive_loop = "Terminate";
@@ -49,7 +49,10 @@ struct FunctionRecord {
 };
 
 // The record as version `version` ("$LATEST" or a published number) runs: its configuration and
-// code, with the function's tags and reservation; nullopt when there is no such version.
+// code, with the function's tags, reservation and provisioned concurrency; nullopt when there is
+// no such version. The function's aliases, event-invoke configs, policies and recursion setting
+// are not copied (every invoke of a version makes one of these): read them from the function's
+// own record.
 std::optional<FunctionRecord> VersionOf(const FunctionRecord& record, const std::string& version);
 // The numbers of the function's published versions, in number order.
 std::vector<std::string> PublishedVersions(const FunctionRecord& record);
