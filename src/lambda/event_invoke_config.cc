@@ -42,12 +42,12 @@ StatusOr<json> CheckDestination(OpContext& op, const json& body, const char* whi
   std::string wire = std::string("destinationConfig.") +
                      (which[2] == 'S' ? "onSuccess" : "onFailure") + ".destination";
   v.Length(wire, arn, 0, 350);
-  static const std::regex kPattern(
-      R"(arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\-])+:([a-z]{2}(-gov)?-[a-z]+-\d{1})?:(\d{12})?:(.*))");
+  // The model's DestinationArn pattern is "^$|" and this (an empty ARN is no destination).
+  static constexpr char kArn[] =
+      R"(arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\-])+:([a-z]{2}(-gov)?-[a-z]+-\d{1})?:(\d{12})?:(.*))";
+  static const std::regex kPattern(kArn);
   if (!std::regex_match(arn, kPattern)) {
-    v.Pattern(
-        wire, arn, false,
-        R"(^$|arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\-])+:([a-z]{2}(-gov)?-[a-z]+-\d{1})?:(\d{12})?:(.*))");
+    v.Pattern(wire, arn, false, std::string("^$|") + kArn);
     return json::object();
   }
   std::string service = arn.substr(arn.find(':', 4) + 1);
