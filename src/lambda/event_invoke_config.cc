@@ -158,16 +158,13 @@ OpResult ListFunctionEventInvokeConfigs(OpContext& op) {
   Violations v;
   ASSIGN_OR_RETURN(int64_t max_items, ReadMaxItems(op, v));
   RETURN_IF_ERROR(v.ToStatus());
-  ASSIGN_OR_RETURN(FunctionRef ref, ParseFunctionName(op.path["FunctionName"], "functionName",
-                                                      op.call.region, op.call.account_id));
-  PointAtFunction(op, ref.name);
-  ASSIGN_OR_RETURN(auto record, LoadFunction(op));
+  ASSIGN_OR_RETURN(auto record, LoadFunctionItself(op));
   std::vector<std::string> keys;
   for (const auto& [qualifier, config] : record->event_invoke.items()) keys.push_back(qualifier);
   ASSIGN_OR_RETURN(PageRange page, PageOf(op, keys, max_items));
   json configs = json::array();
   for (size_t i = page.start; i < page.end; ++i) {
-    configs.push_back(Describe(op, ref.name, keys[i], record->event_invoke[keys[i]]));
+    configs.push_back(Describe(op, record->name(), keys[i], record->event_invoke[keys[i]]));
   }
   json body = {{"FunctionEventInvokeConfigs", configs}};
   if (page.end < keys.size()) body["NextMarker"] = keys[page.end - 1];

@@ -56,6 +56,13 @@ void PointAtFunction(OpContext& op, const std::string& name) {
   std::erase_if(op.query, [](const auto& param) { return param.first == "Qualifier"; });
 }
 
+StatusOr<std::shared_ptr<const FunctionRecord>> LoadFunctionItself(OpContext& op) {
+  ASSIGN_OR_RETURN(FunctionRef ref, ParseFunctionName(op.path["FunctionName"], "functionName",
+                                                      op.call.region, op.call.account_id));
+  PointAtFunction(op, ref.name);
+  return LoadFunction(op);
+}
+
 StatusOr<std::string> UnqualifiedFunction(OpContext& op, const char* refusal) {
   ASSIGN_OR_RETURN(FunctionRef ref, InvokedFunction(op));
   if (!ref.qualifier.empty()) return InvalidParameterValue(refusal);

@@ -108,6 +108,9 @@ StatusOr<FunctionRef> InvokedFunction(OpContext& op);
 // Points `op` at the function itself (its record, not a version or alias it named), for the
 // operations whose per-qualifier settings live in the function's record.
 void PointAtFunction(OpContext& op, const std::string& name);
+// The function a request names, whatever qualifier its name or query carries (for the List
+// operations of a function's versions and configs); `op` is pointed at it.
+StatusOr<std::shared_ptr<const FunctionRecord>> LoadFunctionItself(OpContext& op);
 // The function a request names for a setting of the function as a whole: a qualifier is refused
 // (InvalidParameterValueException with `refusal`), and `op` is pointed at the function, whose
 // name is returned.

@@ -89,10 +89,7 @@ OpResult ListVersionsByFunction(OpContext& op) {
   Violations v;
   ASSIGN_OR_RETURN(int64_t max_items, ReadMaxItems(op, v));
   RETURN_IF_ERROR(v.ToStatus());
-  ASSIGN_OR_RETURN(FunctionRef ref, ParseFunctionName(op.path["FunctionName"], "functionName",
-                                                      op.call.region, op.call.account_id));
-  op.path["FunctionName"] = ref.name;
-  ASSIGN_OR_RETURN(auto record, LoadFunction(op));
+  ASSIGN_OR_RETURN(auto record, LoadFunctionItself(op));
 
   // $LATEST first, then the published versions in number order.
   std::vector<std::string> order = {"$LATEST"};
