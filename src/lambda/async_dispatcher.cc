@@ -111,8 +111,9 @@ class AsyncDispatcher::Impl : public std::enable_shared_from_this<Impl> {
   // or when it names a service Lamina does not have, which is logged).
   std::string DeadLetterOf(const InvocationTarget& target, const QueuedEvent& event) const;
   void Forget(const Pending& p);
-  std::string DestinationOf(const InvocationTarget* target, const std::string& function,
-                            const std::string& qualifier, const char* which) const;
+  // The destination (`which`: "OnSuccess" or "OnFailure") of the config that applies to
+  // `target`; "" when none.
+  std::string DestinationOf(const InvocationTarget& target, const char* which) const;
 
   LambdaDeps* deps_;
   invoke::EventQueue* queue_;
@@ -189,9 +190,7 @@ void AsyncDispatcher::Impl::Pump(const std::string& function) {
 }
 
 int AsyncDispatcher::Impl::InFlightLimit(const FunctionQueue& q) const {
-  return static_cast<int>(
-      std::min<double>({q.limit, static_cast<double>(options_.max_in_flight_per_function),
-                        static_cast<double>(q.ceiling)}));
+  return static_cast<int>(std::min<double>(q.limit, static_cast<double>(q.ceiling)));
 }
 
 void AsyncDispatcher::Impl::Adapt(FunctionQueue& q, double duration_ms) const {
@@ -209,18 +208,9 @@ void AsyncDispatcher::Impl::Adapt(FunctionQueue& q, double duration_ms) const {
                        static_cast<double>(options_.max_in_flight_per_function));
 }
 
-std::string AsyncDispatcher::Impl::DestinationOf(const InvocationTarget* target,
-                                                 const std::string& function,
-                                                 const std::string& qualifier,
+std::string AsyncDispatcher::Impl::DestinationOf(const InvocationTarget& target,
                                                  const char* which) const {
-  std::shared_ptr<const FunctionRecord> record;
-  if (target) {
-    record = target->function;
-  } else if (auto loaded = deps_->functions.Get(function); loaded.ok()) {
-    record = *loaded;
-  }
-  if (!record) return "";
-  const nlohmann::json* config = EventInvokeConfigOf(*record, qualifier);
+  const nlohmann::json* config = EventInvokeConfigOf(*target.function, target.qualifier);
   if (!config) return "";
   const nlohmann::json& destinations = config->value("DestinationConfig", nlohmann::json::object());
   return destinations.value(which, nlohmann::json::object()).value("Destination", "");
@@ -265,7 +255,7 @@ bool AsyncDispatcher::Impl::StartFront(const std::string& function, FunctionQueu
     record.response = front.last_response;
     record.function_arn =
         FunctionArn(options_.region, options_.account_id, e.function, target->qualifier);
-    std::string destination = DestinationOf(&*target, e.function, target->qualifier, "OnFailure");
+    std::string destination = DestinationOf(*target, "OnFailure");
     std::string dead_letter = DeadLetterOf(*target, e);
     Pending p = std::move(front);
     q.ready.pop_front();
@@ -369,7 +359,7 @@ void AsyncDispatcher::Impl::Finished(Pending p, Attempt attempt) {
   record.response = InvocationOutcome{200, t.executed_version, "", r.payload};
   if (r.kind == InvocationResult::Kind::kSuccess) {
     record.condition = "Success";
-    std::string destination = DestinationOf(&t, function, t.qualifier, "OnSuccess");
+    std::string destination = DestinationOf(t, "OnSuccess");
     Drop(std::move(p), destination, std::move(record));
     return Pump(function);
   }
@@ -397,7 +387,7 @@ void AsyncDispatcher::Impl::Finished(Pending p, Attempt attempt) {
     return Pump(function);
   }
   record.condition = "RetriesExhausted";
-  std::string destination = DestinationOf(&t, function, t.qualifier, "OnFailure");
+  std::string destination = DestinationOf(t, "OnFailure");
   std::string dead_letter = DeadLetterOf(t, p.event);
   Drop(std::move(p), destination, std::move(record), dead_letter);
   Pump(function);

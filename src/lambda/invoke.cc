@@ -22,6 +22,11 @@ constexpr size_t kMaxClientContext = 3583;
 
 const std::string* Header(const OpContext& op, const char* name) { return op.request.Header(name); }
 
+Status NoSandboxes() {
+  return Internal("This Lamina daemon cannot run functions: no sandbox support.",
+                  "ServiceException");
+}
+
 http::HttpResponse ToResponse(const invoke::InvokeOutcome& outcome, bool tail,
                               const std::string& version) {
   const scheduler::InvocationResult& r = outcome.result;
@@ -137,10 +142,7 @@ void Invoke(OpContext& op, std::function<void(OpResult)> done) {
   TraceLineage lineage =
       NextLineage(incoming ? *incoming : "", op.FunctionArn(ref->name), op.deps.clock->NowMillis());
   if (type == "Event") {
-    if (!op.deps.async) {
-      return fail(Internal("This Lamina daemon cannot run functions: no sandbox support.",
-                           "ServiceException"));
-    }
+    if (!op.deps.async) return fail(NoSandboxes());
     invoke::QueuedEvent event;
     event.function = ref->name;
     event.qualifier = ref->qualifier;
@@ -166,10 +168,7 @@ void Invoke(OpContext& op, std::function<void(OpResult)> done) {
                        "with other AWS resources and stopped your function's invocation.",
                        "RecursiveInvocationException"));
   }
-  if (!op.deps.invoker || !op.deps.code) {
-    return fail(Internal("This Lamina daemon cannot run functions: no sandbox support.",
-                         "ServiceException"));
-  }
+  if (!op.deps.invoker || !op.deps.code) return fail(NoSandboxes());
   auto code_dir = op.deps.code->Materialize(record->code_blob);
   if (!code_dir.ok()) return fail(code_dir.status());
   invoke::ConcurrencyLimits::Slot slot;
