@@ -90,11 +90,6 @@ def iam(daemon):
     return daemon.client("iam")
 
 
-@pytest.fixture(scope="module")
-def lam(daemon):
-    return daemon.client("lambda", read_timeout=60)
-
-
 @pytest.fixture
 def new_role(iam):
     """Makes a role (trusting the account root unless told otherwise); returns (name, arn)."""

@@ -84,10 +84,17 @@ def connect(lam, name, targets):
     return r
 
 
+def deployed(d, tag=None):
+    """A Lambda client of daemon `d` and a CONNECT_PY function in it, tagged
+    lamina:outbound-network=`tag` when given."""
+    lam = d.client("lambda", read_timeout=60)
+    tags = {"Tags": {"lamina:outbound-network": tag}} if tag else {}
+    return lam, create(lam, make_role(d), {"index.py": CONNECT_PY}, Timeout=30, **tags)
+
+
 def test_untagged_function_cannot_reach_the_host_by_default(daemon_factory, echo_server):
     d = daemon_factory()
-    lam = d.client("lambda", read_timeout=60)
-    name = create(lam, make_role(d), {"index.py": CONNECT_PY}, Timeout=30)
+    lam, name = deployed(d)
     host = host_ipv4()
     out = connect(lam, name, [[host, echo_server]]).body
     assert out[f"{host}:{echo_server}"] in (errno.ENETUNREACH, errno.EHOSTUNREACH), out
@@ -96,9 +103,7 @@ def test_untagged_function_cannot_reach_the_host_by_default(daemon_factory, echo
 def test_tagged_function_reaches_outside_hosts_but_not_the_hosts_loopback(daemon_factory,
                                                                           echo_server):
     d = daemon_factory()
-    lam = d.client("lambda", read_timeout=60)
-    name = create(lam, make_role(d), {"index.py": CONNECT_PY}, Timeout=30,
-                  Tags={"lamina:outbound-network": "true"})
+    lam, name = deployed(d, "true")
     host = host_ipv4()
     targets = [[host, echo_server], ["10.0.2.2", echo_server], ["10.0.2.2", d.port],
                ["127.0.0.1", d.port]]
@@ -114,9 +119,7 @@ def test_tagged_function_reaches_outside_hosts_but_not_the_hosts_loopback(daemon
 
 def test_untagging_takes_the_network_away_from_the_next_environment(daemon_factory, echo_server):
     d = daemon_factory()
-    lam = d.client("lambda", read_timeout=60)
-    name = create(lam, make_role(d), {"index.py": CONNECT_PY}, Timeout=30,
-                  Tags={"lamina:outbound-network": "TRUE"})
+    lam, name = deployed(d, "TRUE")
     host = host_ipv4()
     assert connect(lam, name, [[host, echo_server]]).body[f"{host}:{echo_server}"] == "pong"
     arn = lam.get_function(FunctionName=name)["Configuration"]["FunctionArn"]
@@ -131,23 +134,18 @@ def test_untagging_takes_the_network_away_from_the_next_environment(daemon_facto
 def test_daemon_flag_none_refuses_the_tag_and_all_gives_everyone(daemon_factory, echo_server):
     host = host_ipv4()
     d = daemon_factory(extra_args=["--outbound-network", "none"])
-    lam = d.client("lambda", read_timeout=60)
-    name = create(lam, make_role(d), {"index.py": CONNECT_PY}, Timeout=30,
-                  Tags={"lamina:outbound-network": "true"})
+    lam, name = deployed(d, "true")
     out = connect(lam, name, [[host, echo_server]]).body
     assert out[f"{host}:{echo_server}"] in (errno.ENETUNREACH, errno.EHOSTUNREACH), out
 
     d = daemon_factory(extra_args=["--outbound-network", "all"])
-    lam = d.client("lambda", read_timeout=60)
-    name = create(lam, make_role(d), {"index.py": CONNECT_PY}, Timeout=30)
+    lam, name = deployed(d)
     assert connect(lam, name, [[host, echo_server]]).body[f"{host}:{echo_server}"] == "pong"
 
 
 def test_environments_network_helper_goes_with_the_environment(daemon_factory, echo_server):
     d = daemon_factory()
-    lam = d.client("lambda", read_timeout=60)
-    name = create(lam, make_role(d), {"index.py": CONNECT_PY}, Timeout=30,
-                  Tags={"lamina:outbound-network": "true"})
+    lam, name = deployed(d, "true")
     host = host_ipv4()
     assert connect(lam, name, [[host, echo_server]]).body[f"{host}:{echo_server}"] == "pong"
 

@@ -20,11 +20,6 @@ def code(tag):
 
 
 @pytest.fixture(scope="module")
-def lam(daemon):
-    return daemon.client("lambda", read_timeout=60)
-
-
-@pytest.fixture(scope="module")
 def role(daemon):
     return make_role(daemon)
 
