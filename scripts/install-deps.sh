@@ -14,7 +14,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 packages=(
   build-essential cmake ninja-build ccache pkg-config clang-format
   libboost-dev libsqlite3-dev libssl-dev libzip-dev nlohmann-json3-dev libcli11-dev
-  libgtest-dev libgmock-dev libbenchmark-dev libseccomp-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libseccomp-dev libpugixml-dev
   zip unzip curl
   # outbound network for the functions allowed it (sandbox/outbound_network.h)
   slirp4netns

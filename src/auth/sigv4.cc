@@ -337,11 +337,9 @@ StatusOr<Principal> Verify(const http::HttpRequest& request, const CredentialPro
   std::string payload_hash;
   if (const std::string* declared = request.Header("x-amz-content-sha256")) {
     payload_hash = *declared;
-    if (payload_hash.size() == 64 && payload_hash != Hex256(request.body)) {
-      return InvalidArgument(
-          "The provided 'x-amz-content-sha256' header does not match what was "
-          "computed.",
-          "XAmzContentSHA256Mismatch");
+    if (payload_hash.size() == 64 && !options.body_streamed &&
+        payload_hash != Hex256(request.body)) {
+      return PayloadMismatch();
     }
   } else if (parts.presigned && is_s3) {
     payload_hash = kUnsignedPayload;
@@ -389,11 +387,20 @@ StatusOr<Principal> Verify(const http::HttpRequest& request, const CredentialPro
         "provided. Check your AWS Secret Access Key and signing method. Consult the "
         "service documentation for details.");
   }
+  principal.chunk_signing = {
+      key, parts.signature, parts.amz_date,
+      parts.scope.date + "/" + parts.scope.region + "/" + parts.scope.service + "/aws4_request"};
   principal.arn = credential->principal_arn;
   principal.user_id = credential->user_id;
   principal.role_name = credential->role_name;
   principal.role_arn = credential->role_arn;
   return principal;
+}
+
+Status PayloadMismatch() {
+  return InvalidArgument(
+      "The provided 'x-amz-content-sha256' header does not match what was computed.",
+      "XAmzContentSHA256Mismatch");
 }
 
 std::string PresignGet(const std::string& host, const std::string& path,

@@ -31,12 +31,22 @@ struct Scope {
 // request carries no SigV4 credential.
 std::optional<Scope> PeekScope(const http::HttpRequest& request);
 
+// What the chunk signatures of an aws-chunked body chain from (auth/aws_chunked.h): the request's
+// own signature (the seed), its signing key, date and credential scope.
+struct ChunkSigning {
+  std::string signing_key;  // empty: not checked (--auth=off)
+  std::string seed_signature;
+  std::string amz_date;
+  std::string scope;  // date/region/service/aws4_request
+};
+
 struct Principal {
   std::string access_key_id;
   std::string arn;
   std::string user_id;
   std::string role_name;  // for temporary credentials of an assumed role
   std::string role_arn;
+  ChunkSigning chunk_signing;
 };
 
 struct VerifyOptions {
@@ -46,7 +56,13 @@ struct VerifyOptions {
   // When false (`--auth=off`) the request must be well-formed but its key and signature are not
   // checked.
   bool check_signature = true;
+  // The body is streamed, not in `request.body`: a declared x-amz-content-sha256 is for its
+  // reader to compare (PayloadMismatch) as the bytes go by.
+  bool body_streamed = false;
 };
+
+// The error for a body whose SHA-256 is not the x-amz-content-sha256 its request declared.
+Status PayloadMismatch();
 
 // Verifies the request's signature. A request with X-Amz-Security-Token (header, or query when
 // presigned) is checked against the provider's sessions, any other against its long-term keys.

@@ -141,4 +141,43 @@ bool SecureEquals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
+struct Digest::Ctx {
+  const EVP_MD* md = nullptr;
+  EVP_MD_CTX* ctx = nullptr;
+  ~Ctx() { EVP_MD_CTX_free(ctx); }
+};
+
+Digest::Digest(const char* algorithm) : ctx_(std::make_unique<Ctx>()) {
+  static EVP_MD* md5 = EVP_MD_fetch(nullptr, "MD5", nullptr);
+  ctx_->md = std::string_view(algorithm) == "MD5" ? md5 : Sha256Md();
+  ctx_->ctx = EVP_MD_CTX_new();
+  if (!ctx_->md || !ctx_->ctx || EVP_DigestInit_ex2(ctx_->ctx, ctx_->md, nullptr) != 1) {
+    std::abort();
+  }
+}
+Digest::Digest(Digest&&) noexcept = default;
+Digest& Digest::operator=(Digest&&) noexcept = default;
+Digest::~Digest() = default;
+Digest Digest::Sha256() { return Digest("SHA256"); }
+Digest Digest::Md5() { return Digest("MD5"); }
+
+void Digest::Update(std::string_view data) {
+  EVP_DigestUpdate(ctx_->ctx, data.data(), data.size());
+}
+
+std::string Digest::Final() {
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  EVP_DigestFinal_ex(ctx_->ctx, out, &n);
+  EVP_DigestInit_ex2(ctx_->ctx, ctx_->md, nullptr);
+  return std::string(reinterpret_cast<char*>(out), n);
+}
+
+std::string Md5(std::string_view data) {
+  static EVP_MD* md5 = EVP_MD_fetch(nullptr, "MD5", nullptr);
+  unsigned char md[16];
+  if (EVP_Digest(data.data(), data.size(), md, nullptr, md5, nullptr) != 1) std::abort();
+  return std::string(reinterpret_cast<char*>(md), sizeof md);
+}
+
 }  // namespace lamina

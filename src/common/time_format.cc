@@ -54,6 +54,18 @@ std::string FormatIso8601Seconds(int64_t epoch_ms) {
   return Format(epoch_ms, "%Y-%m-%dT%H:%M:%SZ");
 }
 
+std::string FormatHttpDate(int64_t epoch_ms) {
+  return Format(epoch_ms, "%a, %d %b %Y %H:%M:%S GMT");
+}
+
+std::optional<int64_t> ParseHttpDate(std::string_view s) {
+  std::string text(s);
+  std::tm tm{};
+  const char* end = strptime(text.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  if (end == nullptr || *end != '\0') return std::nullopt;
+  return static_cast<int64_t>(timegm(&tm)) * 1000;
+}
+
 std::optional<int64_t> ParseAmzDate(std::string_view s) {
   if (s.size() != 16 || s[8] != 'T' || s[15] != 'Z') return std::nullopt;
   for (size_t i = 0; i < 15; ++i) {

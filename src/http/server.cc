@@ -10,9 +10,11 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <limits>
 #include <list>
 #include <utility>
 
@@ -137,6 +139,23 @@ class Server::Impl {
         initiate, asio::use_awaitable);
   }
 
+  // Runs `work` (returning Status) on the blocking-I/O pool and resumes on the loop with its
+  // result: file reads and writes of streamed bodies never block the loop.
+  template <typename Work>
+  asio::awaitable<Status> OnPool(Work work) {
+    auto initiate = [this, &work](auto completion) {
+      asio::post(blocking_, [this, work = std::move(work),
+                             completion = std::move(completion)]() mutable {
+        Status status = work();
+        asio::post(io_, [completion = std::move(completion), status = std::move(status)]() mutable {
+          completion(std::move(status));
+        });
+      });
+    };
+    co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(Status)>(
+        initiate, asio::use_awaitable);
+  }
+
   // A request that broke HTTP's rules, as opposed to a peer that went away or timed out.
   static bool IsMalformed(const boost::system::error_code& ec) {
     return ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category() &&
@@ -152,7 +171,8 @@ class Server::Impl {
     return r;
   }
 
-  static HttpRequest ToRequest(const bhttp::request<bhttp::string_body>& in, std::string remote,
+  template <typename Body>
+  static HttpRequest ToRequest(const bhttp::request<Body>& in, std::string remote,
                                std::string relayed_from = "") {
     HttpRequest out;
     out.method = std::string(in.method_string());
@@ -163,24 +183,120 @@ class Server::Impl {
     for (const auto& field : in) {
       out.AddHeader(std::string(field.name_string()), std::string(field.value()));
     }
-    out.body = in.body();
     out.remote_address = std::move(remote);
     out.relayed_from = std::move(relayed_from);
     return out;
   }
 
+  // Writes `response`; a HEAD request's answer keeps the Content-Length its handler set (the size
+  // of what a GET would return) and sends no body.
   asio::awaitable<void> Write(Connection& c, HttpResponse response, bool keep_alive,
-                              unsigned version) {
+                              unsigned version, bool head = false) {
+    if (response.body_source && !head) {
+      co_await WriteStreamed(c, std::move(response), keep_alive, version);
+      co_return;
+    }
     bhttp::response<bhttp::string_body> out;
     out.version(version);
     out.result(static_cast<unsigned>(response.status));
     for (auto& [name, value] : response.headers) out.set(name, value);
-    out.body() = std::move(response.body);
     out.keep_alive(keep_alive);
-    out.prepare_payload();
+    if (head) {
+      if (out.find(bhttp::field::content_length) == out.end()) {
+        out.content_length(response.body_source ? response.body_source->size()
+                                                : response.body.size());
+      }
+    } else {
+      out.body() = std::move(response.body);
+      out.prepare_payload();
+    }
     boost::system::error_code ec;
     c.stream.expires_after(std::chrono::milliseconds(options_.read_timeout_ms));
-    co_await bhttp::async_write(c.stream, out, asio::redirect_error(asio::use_awaitable, ec));
+    bhttp::response_serializer<bhttp::string_body> serializer(out);
+    if (head) {
+      co_await bhttp::async_write_header(c.stream, serializer,
+                                         asio::redirect_error(asio::use_awaitable, ec));
+    } else {
+      co_await bhttp::async_write(c.stream, serializer,
+                                  asio::redirect_error(asio::use_awaitable, ec));
+    }
+  }
+
+  // Writes a response whose body comes from a BodySource, one buffer at a time: each read on the
+  // blocking pool, each write under its own timeout. A failed read cuts the connection (the
+  // header, with its Content-Length, is already out), which the client sees as a short body.
+  asio::awaitable<void> WriteStreamed(Connection& c, HttpResponse response, bool keep_alive,
+                                      unsigned version) {
+    std::shared_ptr<BodySource> source = std::move(response.body_source);
+    bhttp::response<bhttp::buffer_body> out;
+    out.version(version);
+    out.result(static_cast<unsigned>(response.status));
+    for (auto& [name, value] : response.headers) out.set(name, value);
+    out.keep_alive(keep_alive);
+    uint64_t remaining = source->size();
+    out.content_length(remaining);
+    out.body().data = nullptr;
+    out.body().more = remaining > 0;
+    bhttp::response_serializer<bhttp::buffer_body> serializer(out);
+    boost::system::error_code ec;
+    c.stream.expires_after(std::chrono::milliseconds(options_.read_timeout_ms));
+    co_await bhttp::async_write_header(c.stream, serializer,
+                                       asio::redirect_error(asio::use_awaitable, ec));
+    std::unique_ptr<char[]> buffer(new char[kStreamBuffer]);
+    while (!ec && remaining > 0) {
+      size_t n = 0;
+      Status read = co_await OnPool([&] {
+        return source->Read(buffer.get(), std::min<uint64_t>(kStreamBuffer, remaining), n);
+      });
+      if (!read.ok() || n == 0) {
+        log::Warn("response body ended early", {{"error", read.ToString()}});
+        c.stream.socket().close(ec);
+        co_return;
+      }
+      remaining -= n;
+      out.body().data = buffer.get();
+      out.body().size = n;
+      out.body().more = remaining > 0;
+      c.stream.expires_after(std::chrono::milliseconds(options_.read_timeout_ms));
+      co_await bhttp::async_write(c.stream, serializer,
+                                  asio::redirect_error(asio::use_awaitable, ec));
+      if (ec == bhttp::error::need_buffer) ec = {};
+    }
+  }
+
+  // Reads the body into `sink`, one buffer at a time, each write on the blocking pool. The
+  // request must arrive at least one buffer per read timeout. Returns false when the connection
+  // cannot be used further: the peer went away, or the body was not read to its end.
+  asio::awaitable<bool> Stream(Connection& c, beast::flat_buffer& buffer,
+                               bhttp::request_parser<bhttp::empty_body>& head_parser,
+                               BodySink& sink, bool expect_continue) {
+    Status status = co_await OnPool([&] { return sink.Start(); });
+    if (!status.ok()) co_return false;
+    boost::system::error_code ec;
+    if (expect_continue) {
+      bhttp::response<bhttp::empty_body> go_on{bhttp::status::continue_,
+                                               head_parser.get().version()};
+      co_await bhttp::async_write(c.stream, go_on, asio::redirect_error(asio::use_awaitable, ec));
+      if (ec) co_return false;
+    }
+    bhttp::request_parser<bhttp::buffer_body> parser(std::move(head_parser));
+    parser.body_limit(std::numeric_limits<uint64_t>::max());
+    std::unique_ptr<char[]> chunk(new char[kStreamBuffer]);
+    while (!parser.is_done()) {
+      parser.get().body().data = chunk.get();
+      parser.get().body().size = kStreamBuffer;
+      c.stream.expires_after(std::chrono::milliseconds(options_.read_timeout_ms));
+      co_await bhttp::async_read_some(c.stream, buffer, parser,
+                                      asio::redirect_error(asio::use_awaitable, ec));
+      if (ec == bhttp::error::need_buffer) ec = {};
+      if (ec) co_return false;
+      size_t n = kStreamBuffer - parser.get().body().size;
+      if (n == 0) continue;
+      status = co_await OnPool([&] { return sink.Write(std::string_view(chunk.get(), n)); });
+      if (!status.ok()) co_return false;
+    }
+    status = co_await OnPool([&] { return sink.Finish(); });
+    co_return status.ok();
   }
 
   // `hold` lives in the coroutine's frame: until the connection is closed.
@@ -198,45 +314,65 @@ class Server::Impl {
 
     beast::flat_buffer buffer;
     while (!stopping_) {
-      bhttp::request_parser<bhttp::string_body> parser;
-      parser.body_limit(options_.max_body_bytes);
-      parser.header_limit(static_cast<uint32_t>(options_.max_header_bytes));
+      // The head first; then the body, into memory or (OpenBodySink) a sink.
+      bhttp::request_parser<bhttp::empty_body> head_parser;
+      head_parser.body_limit(std::numeric_limits<uint64_t>::max());
+      head_parser.header_limit(static_cast<uint32_t>(options_.max_header_bytes));
       c.busy = false;
       // Wait for the first byte of the next request under the idle timeout; the rest of the
       // request must arrive within the read timeout.
       c.stream.expires_after(std::chrono::milliseconds(options_.idle_timeout_ms));
-      co_await bhttp::async_read_header(c.stream, buffer, parser,
+      co_await bhttp::async_read_header(c.stream, buffer, head_parser,
                                         asio::redirect_error(asio::use_awaitable, ec));
-      if (!ec) {
-        c.busy = true;
-        if (auto expect = parser.get().find(bhttp::field::expect);
-            expect != parser.get().end() && beast::iequals(expect->value(), "100-continue")) {
-          bhttp::response<bhttp::empty_body> go_on{bhttp::status::continue_,
-                                                   parser.get().version()};
-          co_await bhttp::async_write(c.stream, go_on,
-                                      asio::redirect_error(asio::use_awaitable, ec));
-        }
-      }
-      if (!ec && !parser.is_done()) {
-        c.stream.expires_after(std::chrono::milliseconds(options_.read_timeout_ms));
-        co_await bhttp::async_read(c.stream, buffer, parser,
-                                   asio::redirect_error(asio::use_awaitable, ec));
-      }
-      // A declared or actual body over the limit, found while reading the header or the body.
-      if (ec == bhttp::error::body_limit) {
-        auto head = ToRequest(parser.get(), remote);
-        co_await Write(c, handler_->BodyTooLarge(head), false, parser.get().version());
-        break;
-      }
       if (ec) {
         if (IsMalformed(ec)) co_await Write(c, BadRequest(ec), false, 11);
         break;  // truncated or slow: nobody to answer
       }
-      auto& message = parser.get();
-      bool keep_alive = message.keep_alive();
-      unsigned version = message.version();
-      HttpResponse response = co_await Dispatch(ToRequest(message, remote, relayed_from));
-      co_await Write(c, std::move(response), keep_alive && !stopping_, version);
+      c.busy = true;
+      const auto& head_message = head_parser.get();
+      unsigned version = head_message.version();
+      bool keep_alive = head_message.keep_alive();
+      bool is_head = head_message.method() == bhttp::verb::head;
+      auto expect = head_message.find(bhttp::field::expect);
+      bool expect_continue =
+          expect != head_message.end() && beast::iequals(expect->value(), "100-continue");
+      HttpRequest request = ToRequest(head_message, remote, relayed_from);
+
+      if (!head_parser.is_done()) {
+        if (auto sink = handler_->OpenBodySink(request)) {
+          bool whole = co_await Stream(c, buffer, head_parser, *sink, expect_continue);
+          request.body_sink = std::move(sink);
+          keep_alive = keep_alive && whole;
+        } else {
+          auto declared = head_parser.content_length();
+          if (declared && *declared > options_.max_body_bytes) {
+            co_await Write(c, handler_->BodyTooLarge(request), false, version);
+            break;
+          }
+          if (expect_continue) {
+            bhttp::response<bhttp::empty_body> go_on{bhttp::status::continue_, version};
+            co_await bhttp::async_write(c.stream, go_on,
+                                        asio::redirect_error(asio::use_awaitable, ec));
+            if (ec) break;
+          }
+          bhttp::request_parser<bhttp::string_body> parser(std::move(head_parser));
+          parser.body_limit(options_.max_body_bytes);
+          c.stream.expires_after(std::chrono::milliseconds(options_.read_timeout_ms));
+          co_await bhttp::async_read(c.stream, buffer, parser,
+                                     asio::redirect_error(asio::use_awaitable, ec));
+          if (ec == bhttp::error::body_limit) {  // a chunked body past the limit
+            co_await Write(c, handler_->BodyTooLarge(request), false, version);
+            break;
+          }
+          if (ec) {
+            if (IsMalformed(ec)) co_await Write(c, BadRequest(ec), false, 11);
+            break;
+          }
+          request.body = std::move(parser.get().body());
+        }
+      }
+      HttpResponse response = co_await Dispatch(std::move(request));
+      co_await Write(c, std::move(response), keep_alive && !stopping_, version, is_head);
       if (!keep_alive) break;
     }
     c.stream.socket().shutdown(tcp::socket::shutdown_both, ec);
@@ -244,6 +380,8 @@ class Server::Impl {
     connections_.erase(self);
     MaybeStopped();
   }
+
+  static constexpr size_t kStreamBuffer = 256 * 1024;
 
   asio::io_context& io_;
   ServerOptions options_;
@@ -255,6 +393,8 @@ class Server::Impl {
   bool accepting_ = false;  // the accept loop has not ended yet
   std::function<void()> stopped_;
   std::list<Connection> connections_;
+  // Disk I/O of streamed bodies. Last member: joined (its work finished) before the rest goes.
+  asio::thread_pool blocking_{2};
 };
 
 Server::Server(asio::io_context& io, ServerOptions options, Handler* handler)

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "auth/authorizer.h"
+#include "auth/sigv4.h"
 #include "common/status.h"
 #include "http/message.h"
 
@@ -36,6 +37,8 @@ struct CallContext {
   // the ARN of the function that made it.
   std::string source_function_arn;
   const auth::Authorizer* authorizer = nullptr;  // checks role sessions; null: no checks
+  // For an aws-chunked body's chunk signatures (auth/aws_chunked.h).
+  auth::ChunkSigning chunk_signing;
 
   // Whether the caller may perform `action` ("lambda:GetFunction") on `resource` (an ARN, or
   // "*"): the account's own keys may do anything, a role session what its role's policies allow,
@@ -64,6 +67,16 @@ class Service {
   // the request two thread hand-offs. Must itself be quick and never block.
   virtual bool RunsOnLoop(const CallContext&, const HttpRequest&) const { return false; }
   virtual void Handle(const CallContext& context, HttpRequest request, Responder respond) = 0;
+  // Whether the body of the request whose head this is should be streamed rather than held in
+  // memory (a large upload). Quick: called on the event loop.
+  virtual bool StreamsBody(const HttpRequest& /*head*/) const { return false; }
+  // The sink for such a body, once the edge has verified the head's signature; may block. The
+  // edge then calls its Start, Writes and Finish, and Handle gets the request with this sink as
+  // `body_sink`. An error is answered (RenderError) before the body is read.
+  virtual StatusOr<std::shared_ptr<BodySink>> OpenBody(const CallContext& /*context*/,
+                                                       const HttpRequest& /*head*/) {
+    return Internal("this service does not stream request bodies");
+  }
   virtual HttpResponse RenderError(const CallContext& context, const Status& status) const = 0;
 };
 

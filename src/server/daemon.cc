@@ -32,6 +32,8 @@
 #include "services/iam/sts_service.h"
 #include "services/logs/logs_service.h"
 #include "services/logs/sqlite_log_store.h"
+#include "services/s3/object_store.h"
+#include "services/s3/s3_service.h"
 #include "store/blob_store.h"
 #include "store/sqlite_store.h"
 
@@ -241,6 +243,13 @@ int RunDaemon(const DaemonOptions& options) {
     }
   }
 
+  auto objects = services::s3::ObjectStore::Open(options.data_dir + "/s3");
+  if (!objects.ok()) {
+    log::Error("cannot open the object store", {{"error", objects.status().ToString()}});
+    return 1;
+  }
+  services::s3::S3Service s3(objects->get(), &clock);
+
   EdgeOptions edge_options;
   edge_options.region = options.region;
   edge_options.account_id = options.account_id;
@@ -250,6 +259,7 @@ int RunDaemon(const DaemonOptions& options) {
   edge.AddService(&iam);
   edge.AddService(&sts);
   edge.AddService(&logs);
+  edge.AddService(&s3);
 
   http::ServerOptions server_options;
   server_options.host = options.host;

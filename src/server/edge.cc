@@ -4,6 +4,7 @@
 #include <boost/asio/thread_pool.hpp>
 #include <chrono>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <utility>
 
 #include "auth/sigv4.h"
@@ -94,10 +95,101 @@ http::Service* Edge::Route(const http::HttpRequest& request) const {
   if (!action.empty()) {
     return find(action == "GetCallerIdentity" || action == "AssumeRole" ? "sts" : "iam");
   }
-  return nullptr;
+  // What no other service claims is S3's (unsigned requests for public objects included), as on
+  // AWS's own S3 endpoints.
+  return find("s3");
+}
+
+// Authenticates the head of a streamed request on the server's blocking pool (Start), then
+// passes the body through to the service's sink, hashing it when the request declared its
+// SHA-256. Keeps what Handle needs: the call context and the first error.
+class Edge::StreamSink final : public http::BodySink {
+ public:
+  StreamSink(const Edge* edge, http::Service* service, http::HttpRequest head)
+      : edge_(edge), service_(service), head_(std::move(head)) {}
+
+  Status Start() override {
+    context_ = edge_->NewContext(head_);
+    status_ = edge_->Authenticate(*service_, head_, /*body_streamed=*/true, context_);
+    if (status_.ok()) {
+      if (const std::string* declared = head_.Header("x-amz-content-sha256");
+          declared && declared->size() == 64) {
+        declared_sha256_ = *declared;
+        sha256_.emplace(Digest::Sha256());
+      }
+      auto inner = service_->OpenBody(context_, head_);
+      if (inner.ok()) {
+        inner_ = std::move(*inner);
+        status_ = inner_->Start();
+      } else {
+        status_ = inner.status();
+      }
+    }
+    return status_;
+  }
+
+  Status Write(std::string_view bytes) override {
+    if (sha256_) sha256_->Update(bytes);
+    status_ = inner_->Write(bytes);
+    return status_;
+  }
+
+  Status Finish() override {
+    finished_ = true;
+    if (sha256_ && HexEncode(sha256_->Final()) != declared_sha256_) {
+      status_ = auth::PayloadMismatch();
+    } else {
+      status_ = inner_->Finish();
+    }
+    return status_;
+  }
+
+  http::Service* service() const { return service_; }
+  const http::CallContext& context() const { return context_; }
+  // The first error; kUnavailable when the body ended before it was whole (the peer went away,
+  // or was too slow).
+  Status status() const { return finished_or_failed() ? status_ : Truncated(); }
+  std::shared_ptr<http::BodySink> inner() const { return inner_; }
+
+ private:
+  bool finished_or_failed() const { return finished_ || !status_.ok(); }
+  static Status Truncated() {
+    return InvalidArgument(
+        "You did not provide the number of bytes specified by the Content-Length HTTP header.",
+        "IncompleteBody");
+  }
+
+  const Edge* edge_;
+  http::Service* service_;
+  http::HttpRequest head_;
+  http::CallContext context_;
+  Status status_;
+  std::shared_ptr<http::BodySink> inner_;
+  std::optional<Digest> sha256_;
+  std::string declared_sha256_;
+  bool finished_ = false;
+};
+
+std::shared_ptr<http::BodySink> Edge::OpenBodySink(const http::HttpRequest& head) {
+  http::Service* service = Route(head);
+  if (!service || !service->StreamsBody(head)) return nullptr;
+  return std::make_shared<StreamSink>(this, service, head);
 }
 
 void Edge::Handle(http::HttpRequest request, http::Responder respond) {
+  if (request.body_sink) {  // streamed: authenticated already, by the StreamSink
+    auto sink = std::static_pointer_cast<StreamSink>(std::move(request.body_sink));
+    http::Service* service = sink->service();
+    http::Responder finish = Finisher(*service, sink->context(), request, std::move(respond));
+    Status status = sink->status();
+    if (!status.ok()) return finish(service->RenderError(sink->context(), status));
+    request.body_sink = sink->inner();
+    pool_->Post([service, sink = std::move(sink), request = std::move(request),
+                 finish = std::move(finish)]() mutable {
+      service->Handle(sink->context(), std::move(request), std::move(finish));
+    });
+    return;
+  }
   if (request.path == "/_lamina/health" && (request.method == "GET" || request.method == "HEAD")) {
     respond(Health());
     return;
@@ -138,14 +230,12 @@ http::CallContext Edge::NewContext(const http::HttpRequest& request) const {
   return context;
 }
 
-void Edge::Serve(http::Service* service, http::CallContext context, http::HttpRequest request,
-                 http::Responder respond, bool on_loop) {
-  auto started = std::chrono::steady_clock::now();
-
-  std::string method = request.method, path = request.path;
-  auto finish = [context, method, path, started, respond = std::move(respond),
-                 name = std::string(service->signing_name())](http::HttpResponse response) {
-    response.SetHeader("x-amzn-RequestId", context.request_id);
+http::Responder Edge::Finisher(const http::Service& service, const http::CallContext& context,
+                               const http::HttpRequest& request, http::Responder respond) const {
+  return [request_id = context.request_id, method = request.method, path = request.path,
+          started = std::chrono::steady_clock::now(), respond = std::move(respond),
+          name = std::string(service.signing_name())](http::HttpResponse response) {
+    response.SetHeader("x-amzn-RequestId", request_id);
     log::Level level = response.status >= 500 ? log::Level::kWarn : log::Level::kDebug;
     if (!log::Enabled(level)) return respond(std::move(response));
     auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
@@ -157,24 +247,44 @@ void Edge::Serve(http::Service* service, http::CallContext context, http::HttpRe
                 {"path", path},
                 {"status", std::to_string(response.status)},
                 {"us", std::to_string(micros)},
-                {"request_id", context.request_id}});
+                {"request_id", request_id}});
     respond(std::move(response));
   };
+}
 
+Status Edge::Authenticate(const http::Service& service, const http::HttpRequest& request,
+                          bool body_streamed, http::CallContext& context) const {
   auth::VerifyOptions verify;
   verify.check_signature = options_.auth_enabled;
+  verify.body_streamed = body_streamed;
   // IAM is a global service signed for us-east-1 whatever the daemon's region.
-  verify.region = service->signing_name() == "iam" ? "" : options_.region;
+  verify.region = service.signing_name() == "iam" ? "" : options_.region;
   auto principal = auth::Verify(request, *credentials_, *clock_, verify);
   if (!principal.ok()) {
-    finish(service->RenderError(context, principal.status()));
-    return;
+    // With --auth=off an unsigned S3 request (a public object's URL) acts as the account.
+    bool anonymous = principal.status().aws_type() == "MissingAuthenticationTokenException";
+    if (!(anonymous && !options_.auth_enabled && service.signing_name() == "s3")) {
+      return principal.status();
+    }
+    principal = auth::Principal{};
+    principal->arn = "arn:aws:iam::" + options_.account_id + ":root";
   }
   context.principal_arn = principal->arn;
   context.access_key_id = principal->access_key_id;
   context.user_id = principal->user_id.empty() ? options_.account_id : principal->user_id;
   context.role_name = principal->role_name;
   context.role_arn = principal->role_arn;
+  context.chunk_signing = std::move(principal->chunk_signing);
+  return Status::Ok();
+}
+
+void Edge::Serve(http::Service* service, http::CallContext context, http::HttpRequest request,
+                 http::Responder respond, bool on_loop) {
+  http::Responder finish = Finisher(*service, context, request, std::move(respond));
+  if (Status s = Authenticate(*service, request, /*body_streamed=*/false, context); !s.ok()) {
+    finish(service->RenderError(context, s));
+    return;
+  }
   if (on_loop && !context.AuthorizeIsQuick()) {
     // The caller's role policies are not in memory yet, and reading them would block the loop.
     pool_->Post([service, context = std::move(context), request = std::move(request),

@@ -39,6 +39,9 @@ class Edge final : public http::Handler {
 
   void Handle(http::HttpRequest request, http::Responder respond) override;
   http::HttpResponse BodyTooLarge(const http::HttpRequest& head) override;
+  // A sink that authenticates the head before the body is read, then hands the body to the
+  // service's own sink (Service::StreamsBody/OpenBody).
+  std::shared_ptr<http::BodySink> OpenBodySink(const http::HttpRequest& head) override;
 
   // Waits for every handler already started to finish. Call after the server stopped.
   void Drain();
@@ -49,6 +52,13 @@ class Edge final : public http::Handler {
   // Verifies the request and hands it to `service`; `on_loop` when called on the event loop.
   void Serve(http::Service* service, http::CallContext context, http::HttpRequest request,
              http::Responder respond, bool on_loop);
+  // Verifies the request's signature and fills in who sent it.
+  Status Authenticate(const http::Service& service, const http::HttpRequest& request,
+                      bool body_streamed, http::CallContext& context) const;
+  // `respond`, adding the request id and logging the request.
+  http::Responder Finisher(const http::Service& service, const http::CallContext& context,
+                           const http::HttpRequest& request, http::Responder respond) const;
+  class StreamSink;
 
   EdgeOptions options_;
   const auth::CredentialProvider* credentials_;

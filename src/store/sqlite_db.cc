@@ -112,6 +112,8 @@ Status SqliteDb::Error(std::string_view what) const {
 
 int64_t SqliteDb::LastInsertRowid() const { return sqlite3_last_insert_rowid(db_); }
 
+int64_t SqliteDb::Changes() const { return sqlite3_changes64(db_); }
+
 std::optional<std::string> PrefixEnd(std::string prefix) {
   while (!prefix.empty() && static_cast<unsigned char>(prefix.back()) == 0xff) prefix.pop_back();
   if (prefix.empty()) return std::nullopt;

@@ -72,6 +72,8 @@ class SqliteDb {
   Status Error(std::string_view what) const;
   // The rowid of the last INSERT on this connection.
   int64_t LastInsertRowid() const;
+  // How many rows the last INSERT, UPDATE or DELETE on this connection changed.
+  int64_t Changes() const;
 
  private:
   explicit SqliteDb(sqlite3* db) : db_(db) {}

@@ -2,9 +2,9 @@
 
 #include <string>
 
+#include "common/xml_writer.h"
 #include "services/iam/iam_errors.h"
 #include "services/iam/query_protocol.h"
-#include "services/iam/xml_writer.h"
 
 namespace lamina::services::iam {
 namespace {

@@ -4,10 +4,10 @@
 #include "auth/session_credentials.h"
 #include "common/clock.h"
 #include "common/status.h"
+#include "common/xml_writer.h"
 #include "http/service.h"
 #include "services/iam/query_protocol.h"
 #include "services/iam/role_store.h"
-#include "services/iam/xml_writer.h"
 
 namespace lamina::services::iam {
 

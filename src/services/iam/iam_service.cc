@@ -4,13 +4,13 @@
 #include <string>
 #include <utility>
 
+#include "common/xml_writer.h"
 #include "services/iam/arns.h"
 #include "services/iam/operations.h"
 #include "services/iam/query_protocol.h"
 #include "services/iam/role_policy_store.h"
 #include "services/iam/role_store.h"
 #include "services/iam/trust_policy.h"
-#include "services/iam/xml_writer.h"
 
 namespace lamina::services::iam {
 namespace {

@@ -6,12 +6,12 @@
 
 #include "common/clock.h"
 #include "common/status.h"
+#include "common/xml_writer.h"
 #include "http/service.h"
 #include "services/iam/query_protocol.h"
 #include "services/iam/role_authorizer.h"
 #include "services/iam/role_policy_store.h"
 #include "services/iam/role_store.h"
-#include "services/iam/xml_writer.h"
 
 namespace lamina::services::iam {
 

@@ -11,9 +11,9 @@
 #include <vector>
 
 #include "common/status.h"
+#include "common/xml_writer.h"
 #include "services/iam/query_protocol.h"
 #include "services/iam/violations.h"
-#include "services/iam/xml_writer.h"
 #include "store/store.h"
 
 namespace lamina::services::iam {

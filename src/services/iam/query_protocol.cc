@@ -3,7 +3,7 @@
 #include <utility>
 
 #include "common/uri.h"
-#include "services/iam/xml_writer.h"
+#include "common/xml_writer.h"
 
 namespace lamina::services::iam {
 namespace {

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "common/status.h"
-#include "services/iam/xml_writer.h"
+#include "common/xml_writer.h"
 
 namespace lamina::services::iam {
 

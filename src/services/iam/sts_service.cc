@@ -2,10 +2,10 @@
 
 #include <string>
 
+#include "common/xml_writer.h"
 #include "services/iam/assume_role.h"
 #include "services/iam/query_protocol.h"
 #include "services/iam/role_store.h"
-#include "services/iam/xml_writer.h"
 
 namespace lamina::services::iam {
 namespace {

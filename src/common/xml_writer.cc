@@ -1,8 +1,8 @@
-#include "services/iam/xml_writer.h"
+#include "common/xml_writer.h"
 
 #include <utility>
 
-namespace lamina::services::iam {
+namespace lamina {
 
 std::string XmlEscape(std::string_view text) {
   std::string out;
@@ -79,4 +79,4 @@ std::string XmlWriter::Finish() {
   return std::move(out_);
 }
 
-}  // namespace lamina::services::iam
+}  // namespace lamina

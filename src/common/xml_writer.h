@@ -5,7 +5,7 @@
 #include <string_view>
 #include <vector>
 
-namespace lamina::services::iam {
+namespace lamina {
 
 // Escapes `text` for XML 1.0 element content and double-quoted attribute values: & < > " become
 // entities (an apostrophe stays, as in AWS's own responses), \r becomes &#13; (so readers do not
@@ -35,4 +35,4 @@ class XmlWriter {
   std::vector<std::string> open_;
 };
 
-}  // namespace lamina::services::iam
+}  // namespace lamina

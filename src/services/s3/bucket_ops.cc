@@ -1,0 +1,120 @@
+// ListBuckets, CreateBucket, DeleteBucket, HeadBucket, GetBucketLocation.
+#include <pugixml.hpp>
+
+#include <cctype>
+
+#include "common/time_format.h"
+#include "common/xml_writer.h"
+#include "services/s3/operations.h"
+#include "services/s3/s3_errors.h"
+
+namespace lamina::services::s3 {
+namespace {
+
+// S3's bucket naming rules (general purpose buckets).
+Status ValidateBucketName(const std::string& name) {
+  auto bad = [&](const std::string& why) {
+    return lamina::InvalidArgument("The specified bucket is not valid. " + why,
+                                   "InvalidBucketName");
+  };
+  if (name.size() < 3 || name.size() > 63) return bad("Bucket names must be 3 to 63 characters.");
+  bool all_digits_and_dots = true;
+  for (size_t i = 0; i < name.size(); ++i) {
+    char c = name[i];
+    bool ok = std::islower(static_cast<unsigned char>(c)) ||
+              std::isdigit(static_cast<unsigned char>(c)) || c == '.' || c == '-';
+    if (!ok) return bad("Bucket names may contain lowercase letters, digits, dots and hyphens.");
+    if (!std::isdigit(static_cast<unsigned char>(c)) && c != '.') all_digits_and_dots = false;
+  }
+  if (!std::isalnum(static_cast<unsigned char>(name.front())) ||
+      !std::isalnum(static_cast<unsigned char>(name.back()))) {
+    return bad("Bucket names must begin and end with a letter or a digit.");
+  }
+  if (name.find("..") != std::string::npos || name.find(".-") != std::string::npos ||
+      name.find("-.") != std::string::npos) {
+    return bad("Bucket names must not contain two adjacent periods or a period beside a hyphen.");
+  }
+  if (all_digits_and_dots && std::count(name.begin(), name.end(), '.') == 3) {
+    return bad("Bucket names must not be formatted as an IP address.");
+  }
+  return Status::Ok();
+}
+
+void LoadBucketThen(const CallPtr& call, void (*then)(const CallPtr&, const BucketInfo&)) {
+  auto bucket = call->store().GetBucket(call->s3.bucket);
+  if (!bucket.ok()) return call->Fail(bucket.status());
+  if (!*bucket) return call->Fail(NoSuchBucket());
+  then(call, **bucket);
+}
+
+}  // namespace
+
+void ListBuckets(const CallPtr& call) {
+  auto buckets = call->store().ListBuckets();
+  if (!buckets.ok()) return call->Fail(buckets.status());
+  XmlWriter xml;
+  xml.Open("ListAllMyBucketsResult", kXmlns);
+  xml.Open("Owner");
+  xml.Element("ID", OwnerId(call->context.account_id));
+  xml.Element("DisplayName", "lamina");
+  xml.Close();
+  xml.Open("Buckets");
+  for (const BucketInfo& b : *buckets) {
+    xml.Open("Bucket");
+    xml.Element("Name", b.name);
+    xml.Element("CreationDate", FormatIso8601Millis(b.created_ms));
+    xml.Close();
+  }
+  xml.Close();
+  call->ReplyXml(xml.Finish());
+}
+
+void CreateBucket(const CallPtr& call) {
+  if (Status s = ValidateBucketName(call->s3.bucket); !s.ok()) return call->Fail(s);
+  BucketInfo bucket{call->s3.bucket, call->context.region, call->now_ms()};
+  if (!call->request.body.empty()) {
+    pugi::xml_document doc;
+    if (!doc.load_buffer(call->request.body.data(), call->request.body.size())) {
+      return call->Fail(MalformedXml());
+    }
+    pugi::xml_node config = doc.child("CreateBucketConfiguration");
+    if (!config) return call->Fail(MalformedXml());
+    std::string location = config.child_value("LocationConstraint");
+    if (location == "us-east-1") {
+      return call->Fail(lamina::InvalidArgument("The specified location-constraint is not valid",
+                                                "InvalidLocationConstraint"));
+    }
+    if (!location.empty()) bucket.region = location;
+  } else if (call->context.region != "us-east-1") {
+    bucket.region = "us-east-1";  // no constraint: us-east-1, as on AWS's global endpoint
+  }
+  if (Status s = call->store().CreateBucket(bucket); !s.ok()) return call->Fail(s);
+  http::HttpResponse r;
+  r.SetHeader("Location", "/" + bucket.name);
+  call->Reply(std::move(r));
+}
+
+void DeleteBucket(const CallPtr& call) {
+  if (Status s = call->store().DeleteBucket(call->s3.bucket); !s.ok()) return call->Fail(s);
+  call->ReplyEmpty(204);
+}
+
+void HeadBucket(const CallPtr& call) {
+  LoadBucketThen(call, [](const CallPtr& call, const BucketInfo& bucket) {
+    http::HttpResponse r;
+    r.SetHeader("x-amz-bucket-region", bucket.region);
+    r.SetHeader("Content-Type", "application/xml");
+    call->Reply(std::move(r));
+  });
+}
+
+void GetBucketLocation(const CallPtr& call) {
+  LoadBucketThen(call, [](const CallPtr& call, const BucketInfo& bucket) {
+    std::string body = bucket.region == "us-east-1" ? "" : bucket.region;
+    call->ReplyXml(
+        "<LocationConstraint xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">" +
+        XmlEscape(body) + "</LocationConstraint>");
+  });
+}
+
+}  // namespace lamina::services::s3

@@ -1,0 +1,237 @@
+// Multipart uploads: CreateMultipartUpload, UploadPart, CompleteMultipartUpload,
+// AbortMultipartUpload, ListParts, ListMultipartUploads. (UploadPartCopy: copy_object.cc.)
+#include <pugixml.hpp>
+
+#include "common/crypto.h"
+#include "common/time_format.h"
+#include "common/xml_writer.h"
+#include "services/s3/multipart.h"
+#include "services/s3/operations.h"
+#include "services/s3/s3_errors.h"
+#include "services/s3/upload.h"
+
+namespace lamina::services::s3 {
+namespace {
+
+std::string Unquoted(std::string etag) {
+  if (etag.size() >= 2 && etag.front() == '"' && etag.back() == '"') {
+    etag = etag.substr(1, etag.size() - 2);
+  }
+  return etag;
+}
+
+// An integer query parameter within [low, high], `fallback` when absent.
+StatusOr<int> IntParam(const S3Call& call, std::string_view name, int fallback, int low,
+                       int high, std::string message) {
+  const std::string* v = call.s3.Query(name);
+  if (!v) return fallback;
+  try {
+    size_t used = 0;
+    long n = std::stol(*v, &used);
+    if (used == v->size() && n >= low) return static_cast<int>(std::min<long>(n, high));
+  } catch (const std::exception&) {
+  }
+  return InvalidArgument(std::move(message));
+}
+
+void WriteOwner(XmlWriter& xml, const char* tag, const std::string& account_id) {
+  xml.Open(tag);
+  xml.Element("ID", OwnerId(account_id));
+  xml.Element("DisplayName", "lamina");
+  xml.Close();
+}
+
+}  // namespace
+
+StatusOr<UploadInfo> FindUpload(const S3Call& call) {
+  const std::string* id = call.s3.Query("uploadId");
+  auto upload = call.deps.store->GetUpload(call.s3.bucket, call.s3.key, id ? *id : "");
+  if (!upload.ok()) return upload.status();
+  if (!*upload) {
+    return NotFound(
+        "The specified upload does not exist. The upload ID may be invalid, or the upload may "
+        "have been aborted or completed.",
+        "NoSuchUpload");
+  }
+  return std::move(**upload);
+}
+
+StatusOr<int> PartNumber(const S3Call& call) {
+  return IntParam(call, "partNumber", -1, 1, 10000,
+                  "Part number must be an integer between 1 and 10000, inclusive");
+}
+
+void StorePart(const CallPtr& call, const UploadInfo& upload, PartInfo part,
+               http::HttpResponse response) {
+  call->store().PutPart(upload.upload_id, std::move(part),
+                        [call, response = std::move(response)](Status s) mutable {
+                          if (!s.ok()) return call->Fail(s);
+                          call->Reply(std::move(response));
+                        });
+}
+
+void CreateMultipartUpload(const CallPtr& call) {
+  if (Status s = ValidateKey(call->s3.key); !s.ok()) return call->Fail(s);
+  auto headers = StoredHeaders(call->request);
+  if (!headers.ok()) return call->Fail(headers.status());
+  auto tags = TagsFromHeader(call->request);
+  if (!tags.ok()) return call->Fail(tags.status());
+  UploadInfo upload{HexEncode(UniqueBytes(24)), call->s3.bucket, call->s3.key, call->now_ms(),
+                    std::move(*headers), std::move(*tags)};
+  if (Status s = call->store().CreateUpload(upload); !s.ok()) return call->Fail(s);
+  XmlWriter xml;
+  xml.Open("InitiateMultipartUploadResult", kXmlns);
+  xml.Element("Bucket", upload.bucket);
+  xml.Element("Key", upload.key);
+  xml.Element("UploadId", upload.upload_id);
+  call->ReplyXml(xml.Finish());
+}
+
+void UploadPart(const CallPtr& call) {
+  auto number = PartNumber(*call);
+  if (!number.ok()) return call->Fail(number.status());
+  auto upload = FindUpload(*call);
+  if (!upload.ok()) return call->Fail(upload.status());
+  std::shared_ptr<Upload> body;
+  if (call->request.body_sink) {
+    body = std::static_pointer_cast<Upload>(call->request.body_sink);
+  } else {
+    body = std::make_shared<Upload>(&call->store().files(), call->request,
+                                    call->context.chunk_signing, /*inline_allowed=*/false);
+    if (Status s = body->Take(call->request.body); !s.ok()) return call->Fail(s);
+  }
+  auto segment = body->Place();
+  if (!segment.ok()) return call->Fail(segment.status());
+  PartInfo part{*number, body->size(), body->md5_hex(), call->now_ms(), std::move(*segment)};
+  http::HttpResponse r;
+  r.SetHeader("ETag", Quoted(part.etag));
+  StorePart(call, *upload, std::move(part), std::move(r));
+}
+
+void CompleteMultipartUpload(const CallPtr& call) {
+  pugi::xml_document doc;
+  const std::string& body = call->request.body;
+  if (!doc.load_buffer(body.data(), body.size())) return call->Fail(MalformedXml());
+  pugi::xml_node root = doc.child("CompleteMultipartUpload");
+  if (!root) return call->Fail(MalformedXml());
+  std::vector<CompletedPart> parts;
+  for (pugi::xml_node p : root.children("Part")) {
+    int number = p.child("PartNumber").text().as_int(-1);
+    if (number < 1) return call->Fail(MalformedXml());
+    parts.push_back({number, Unquoted(p.child_value("ETag"))});
+  }
+  if (parts.empty()) return call->Fail(InvalidRequest("You must specify at least one part"));
+  auto upload = FindUpload(*call);
+  if (!upload.ok()) return call->Fail(upload.status());
+  call->store().CompleteUpload(
+      *upload, std::move(parts), call->now_ms(), [call](StatusOr<ObjectInfo> object) {
+        if (!object.ok()) return call->Fail(object.status());
+        XmlWriter xml;
+        xml.Open("CompleteMultipartUploadResult", kXmlns);
+        xml.Element("Location", "http://" + call->context.host + "/" + call->s3.bucket + "/" +
+                                    call->s3.key);
+        xml.Element("Bucket", call->s3.bucket);
+        xml.Element("Key", call->s3.key);
+        xml.Element("ETag", Quoted(object->etag));
+        http::HttpResponse r;
+        r.SetHeader("Content-Type", "application/xml");
+        r.body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + xml.Finish();
+        NotifyThenReply(call,
+                        {MakeEvent(*call, "ObjectCreated:CompleteMultipartUpload", object->key,
+                                   object->size, object->etag)},
+                        std::move(r));
+      });
+}
+
+void AbortMultipartUpload(const CallPtr& call) {
+  const std::string* id = call->s3.Query("uploadId");
+  Status s = call->store().AbortUpload(call->s3.bucket, call->s3.key, id ? *id : "");
+  if (!s.ok()) return call->Fail(s);
+  call->ReplyEmpty(204);
+}
+
+void ListParts(const CallPtr& call) {
+  auto upload = FindUpload(*call);
+  if (!upload.ok()) return call->Fail(upload.status());
+  auto max_parts = IntParam(*call, "max-parts", 1000, 0, 1000,
+                            "Provided max-parts not an integer or within integer range");
+  if (!max_parts.ok()) return call->Fail(max_parts.status());
+  auto marker = IntParam(*call, "part-number-marker", 0, 0, 10000,
+                         "Provided part-number-marker not an integer or within integer range");
+  if (!marker.ok()) return call->Fail(marker.status());
+  auto parts = call->store().ListParts(upload->upload_id, *marker, *max_parts + 1);
+  if (!parts.ok()) return call->Fail(parts.status());
+  bool truncated = static_cast<int>(parts->size()) > *max_parts;
+  if (truncated) parts->resize(static_cast<size_t>(*max_parts));
+  XmlWriter xml;
+  xml.Open("ListPartsResult", kXmlns);
+  xml.Element("Bucket", upload->bucket);
+  xml.Element("Key", upload->key);
+  xml.Element("UploadId", upload->upload_id);
+  WriteOwner(xml, "Initiator", call->context.account_id);
+  WriteOwner(xml, "Owner", call->context.account_id);
+  xml.Element("StorageClass", "STANDARD");
+  xml.Element("PartNumberMarker", std::to_string(*marker));
+  xml.Element("NextPartNumberMarker",
+              std::to_string(parts->empty() ? 0 : parts->back().number));
+  xml.Element("MaxParts", std::to_string(*max_parts));
+  xml.Element("IsTruncated", truncated ? "true" : "false");
+  for (const PartInfo& p : *parts) {
+    xml.Open("Part");
+    xml.Element("PartNumber", std::to_string(p.number));
+    xml.Element("LastModified", FormatIso8601Millis(p.modified_ms));
+    xml.Element("ETag", Quoted(p.etag));
+    xml.Element("Size", std::to_string(p.size));
+    xml.Close();
+  }
+  call->ReplyXml(xml.Finish());
+}
+
+void ListMultipartUploads(const CallPtr& call) {
+  auto bucket = call->store().GetBucket(call->s3.bucket);
+  if (!bucket.ok()) return call->Fail(bucket.status());
+  if (!*bucket) return call->Fail(NoSuchBucket());
+  auto max_uploads = IntParam(*call, "max-uploads", 1000, 0, 1000,
+                              "Provided max-uploads not an integer or within integer range");
+  if (!max_uploads.ok()) return call->Fail(max_uploads.status());
+  auto get = [&](std::string_view name) {
+    const std::string* v = call->s3.Query(name);
+    return v ? *v : std::string();
+  };
+  std::string prefix = get("prefix"), key_marker = get("key-marker");
+  std::string id_marker = key_marker.empty() ? "" : get("upload-id-marker");
+  // Without an upload-id marker, every upload of the marker's key was listed.
+  auto uploads = call->store().ListUploads(call->s3.bucket, prefix, key_marker,
+                                           id_marker.empty() && !key_marker.empty()
+                                               ? std::string("\xff")
+                                               : id_marker,
+                                           *max_uploads + 1);
+  if (!uploads.ok()) return call->Fail(uploads.status());
+  bool truncated = static_cast<int>(uploads->size()) > *max_uploads;
+  if (truncated) uploads->resize(static_cast<size_t>(*max_uploads));
+  XmlWriter xml;
+  xml.Open("ListMultipartUploadsResult", kXmlns);
+  xml.Element("Bucket", call->s3.bucket);
+  xml.Element("KeyMarker", key_marker);
+  xml.Element("UploadIdMarker", id_marker);
+  if (truncated) {
+    xml.Element("NextKeyMarker", uploads->back().key);
+    xml.Element("NextUploadIdMarker", uploads->back().upload_id);
+  }
+  if (!prefix.empty()) xml.Element("Prefix", prefix);
+  xml.Element("MaxUploads", std::to_string(*max_uploads));
+  xml.Element("IsTruncated", truncated ? "true" : "false");
+  for (const UploadInfo& u : *uploads) {
+    xml.Open("Upload");
+    xml.Element("Key", u.key);
+    xml.Element("UploadId", u.upload_id);
+    WriteOwner(xml, "Initiator", call->context.account_id);
+    WriteOwner(xml, "Owner", call->context.account_id);
+    xml.Element("StorageClass", "STANDARD");
+    xml.Element("Initiated", FormatIso8601Millis(u.initiated_ms));
+    xml.Close();
+  }
+  call->ReplyXml(xml.Finish());
+}
+
+}  // namespace lamina::services::s3
