@@ -119,9 +119,9 @@ Status ChunkedDecoder::OnSizeLine(std::string_view line) {
   uint64_t size = 0;
   for (char c : hex) {
     int digit = std::isdigit(static_cast<unsigned char>(c)) ? c - '0'
-                : (c >= 'a' && c <= 'f')                   ? c - 'a' + 10
-                : (c >= 'A' && c <= 'F')                   ? c - 'A' + 10
-                                                           : -1;
+                : (c >= 'a' && c <= 'f')                    ? c - 'a' + 10
+                : (c >= 'A' && c <= 'F')                    ? c - 'A' + 10
+                                                            : -1;
     if (digit < 0) return Malformed("bad chunk size '" + std::string(hex) + "'");
     size = size * 16 + static_cast<uint64_t>(digit);
   }

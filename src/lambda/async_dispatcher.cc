@@ -69,7 +69,7 @@ class AsyncDispatcher::Impl : public std::enable_shared_from_this<Impl> {
       : deps_(deps), queue_(queue), io_(io), options_(std::move(options)), timer_(io) {}
 
   Status Start();
-  void Accept(QueuedEvent event, std::function<void(Status)> done);
+  void Accept(std::vector<QueuedEvent> events, std::function<void(Status)> done);
   void Stop() {
     asio::post(io_, [self = shared_from_this()] {
       self->stopped_ = true;
@@ -139,16 +139,15 @@ Status AsyncDispatcher::Impl::Start() {
   return Status::Ok();
 }
 
-void AsyncDispatcher::Impl::Accept(QueuedEvent event, std::function<void(Status)> done) {
-  std::vector<QueuedEvent> one;
-  one.push_back(std::move(event));
-  // The queue hands the stored event back on its writer thread; the loop takes it from there.
-  queue_->Append(std::move(one), [self = shared_from_this(), done = std::move(done)](
-                                     StatusOr<std::vector<QueuedEvent>> stored) {
+void AsyncDispatcher::Impl::Accept(std::vector<QueuedEvent> events,
+                                   std::function<void(Status)> done) {
+  // The queue hands the stored events back on its writer thread; the loop takes them from there.
+  queue_->Append(std::move(events), [self = shared_from_this(), done = std::move(done)](
+                                        StatusOr<std::vector<QueuedEvent>> stored) {
     if (!stored.ok()) return done(stored.status());
     done(Status::Ok());
-    asio::post(self->io_, [self, e = std::move(stored->front())]() mutable {
-      self->Enqueue(Pending{std::move(e), true, std::nullopt});
+    asio::post(self->io_, [self, stored = std::move(*stored)]() mutable {
+      for (QueuedEvent& e : stored) self->Enqueue(Pending{std::move(e), true, std::nullopt});
     });
   });
 }
@@ -493,8 +492,8 @@ AsyncDispatcher::~AsyncDispatcher() { impl_->JoinPreparer(); }
 
 Status AsyncDispatcher::Start() { return impl_->Start(); }
 
-void AsyncDispatcher::Accept(QueuedEvent event, std::function<void(Status)> done) {
-  impl_->Accept(std::move(event), std::move(done));
+void AsyncDispatcher::Accept(std::vector<QueuedEvent> events, std::function<void(Status)> done) {
+  impl_->Accept(std::move(events), std::move(done));
 }
 
 void AsyncDispatcher::Wake(const std::string& function) { impl_->Wake(function); }

@@ -57,9 +57,9 @@ class AsyncDispatcher {
   // Takes up the events queued before a restart (each runs again: at least once) and starts
   // dispatching.
   Status Start();
-  // Stores `event` durably and schedules it; `done` (not on the loop) gets the store's status:
-  // once it is OK the event will run.
-  void Accept(invoke::QueuedEvent event, std::function<void(Status)> done);
+  // Stores `events` durably (one commit) and schedules them; `done` (not on the loop) gets the
+  // store's status: once it is OK the events will run.
+  void Accept(std::vector<invoke::QueuedEvent> events, std::function<void(Status)> done);
   // Ends `function`'s back-off now (its concurrency changed): its events run if they can.
   void Wake(const std::string& function);
   // Stops starting invocations (shutdown); events stay queued.

@@ -151,7 +151,9 @@ void Invoke(OpContext& op, std::function<void(OpResult)> done) {
     event.received_ms = op.deps.clock->NowMillis();
     event.next_attempt_ms = event.received_ms;
     event.trace_header = std::move(lineage.header);
-    op.deps.async->Accept(std::move(event), [done](Status stored) {
+    std::vector<invoke::QueuedEvent> events;
+    events.push_back(std::move(event));
+    op.deps.async->Accept(std::move(events), [done](Status stored) {
       if (!stored.ok()) {
         return done(
             Internal("The event could not be queued: " + stored.message(), "ServiceException"));

@@ -9,6 +9,7 @@
 #include "lambda/lambda_deps.h"
 #include "lambda/operation.h"
 #include "lambda/resource_policy.h"
+#include "lambda/s3_event_targets.h"
 
 namespace lamina::lambda {
 namespace {
@@ -200,6 +201,11 @@ Status LambdaService::StartAsync(invoke::EventQueue* queue, boost::asio::io_cont
 
 void LambdaService::StopAsync() {
   if (async_) async_->Stop();
+}
+
+std::unique_ptr<services::s3::EventTargets> LambdaService::NewS3EventTargets(
+    std::string region, std::string account_id) {
+  return std::make_unique<S3EventTargets>(deps_.get(), std::move(region), std::move(account_id));
 }
 
 bool LambdaService::RunsOnLoop(const http::CallContext& context,

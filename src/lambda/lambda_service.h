@@ -2,6 +2,7 @@
 #pragma once
 
 #include <memory>
+#include <string>
 #include <string_view>
 
 #include "auth/credentials.h"
@@ -13,6 +14,7 @@
 #include "lambda/async_dispatcher.h"
 #include "sandbox/code_cache.h"
 #include "services/iam/iam_service.h"
+#include "services/s3/notifications.h"
 #include "store/blob_store.h"
 #include "store/store.h"
 
@@ -37,6 +39,10 @@ class LambdaService final : public http::Service {
   Status StartAsync(invoke::EventQueue* queue, boost::asio::io_context& io, AsyncOptions options);
   // Stops starting asynchronous invocations (shutdown); queued events stay queued.
   void StopAsync();
+  // What S3 notifications invoke functions through (lambda/s3_event_targets.h). The service must
+  // outlive it.
+  std::unique_ptr<services::s3::EventTargets> NewS3EventTargets(std::string region,
+                                                                std::string account_id);
 
   std::string_view signing_name() const override { return "lambda"; }
   // Invokes with a small payload of a function in memory: Event invokes (queued), and the others

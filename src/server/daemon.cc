@@ -248,7 +248,8 @@ int RunDaemon(const DaemonOptions& options) {
     log::Error("cannot open the object store", {{"error", objects.status().ToString()}});
     return 1;
   }
-  services::s3::S3Service s3(objects->get(), &clock);
+  auto s3_targets = lambda_service.NewS3EventTargets(options.region, options.account_id);
+  services::s3::S3Service s3(objects->get(), &clock, invoker ? s3_targets.get() : nullptr);
 
   EdgeOptions edge_options;
   edge_options.region = options.region;

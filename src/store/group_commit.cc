@@ -48,8 +48,8 @@ void GroupCommit::WriterLoop() {
       for (size_t i = 0; i < batch.size(); ++i) {
         RETURN_IF_ERROR(db_->Exec("SAVEPOINT write"));
         results[i] = batch[i].apply(*db_);
-        RETURN_IF_ERROR(db_->Exec(results[i].ok() ? "RELEASE write"
-                                                  : "ROLLBACK TO write; RELEASE write"));
+        RETURN_IF_ERROR(
+            db_->Exec(results[i].ok() ? "RELEASE write" : "ROLLBACK TO write; RELEASE write"));
       }
       return txn.Commit();
     }();

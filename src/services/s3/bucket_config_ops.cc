@@ -1,9 +1,8 @@
 // A bucket's configuration documents, one sub-resource each: policy, notification, tagging,
 // versioning, cors, acl. Each kind says how a document is checked when put and what a GET
 // answers when none is stored.
-#include <pugixml.hpp>
-
 #include <nlohmann/json.hpp>
+#include <pugixml.hpp>
 
 #include "common/xml_writer.h"
 #include "services/s3/operations.h"
@@ -49,8 +48,8 @@ StatusOr<std::optional<std::string>> CheckNotification(const CallPtr& call) {
           "Unable to validate the following destination configurations: functions cannot run "
           "on this host");
     }
-    RETURN_IF_ERROR(ValidateTargets(config, *call->deps.targets, call->s3.bucket,
-                                    call->context.account_id));
+    RETURN_IF_ERROR(
+        ValidateTargets(config, *call->deps.targets, call->s3.bucket, call->context.account_id));
   }
   if (config.functions.empty() && !config.event_bridge) return std::optional<std::string>();
   return std::optional<std::string>(RenderNotificationConfig(config));
@@ -117,9 +116,7 @@ std::string PrivateAcl(const S3Call& call) {
   return xml.Finish();
 }
 
-Status NoPolicy() {
-  return NotFound("The bucket policy does not exist", "NoSuchBucketPolicy");
-}
+Status NoPolicy() { return NotFound("The bucket policy does not exist", "NoSuchBucketPolicy"); }
 Status NoTagSet() { return NotFound("The TagSet does not exist", "NoSuchTagSet"); }
 Status NoCors() {
   return NotFound("The CORS configuration does not exist", "NoSuchCORSConfiguration");
@@ -190,8 +187,7 @@ void PutBucketConfig(const CallPtr& call) {
 
 void DeleteBucketConfig(const CallPtr& call) {
   const ConfigKind* kind = KindOf(*call);
-  Status s = call->store().PutConfig(call->s3.bucket, std::string(kind->subresource),
-                                     std::nullopt);
+  Status s = call->store().PutConfig(call->s3.bucket, std::string(kind->subresource), std::nullopt);
   if (!s.ok()) return call->Fail(s);
   call->ReplyEmpty(204);
 }

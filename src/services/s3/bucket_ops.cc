@@ -1,7 +1,6 @@
 // ListBuckets, CreateBucket, DeleteBucket, HeadBucket, GetBucketLocation.
-#include <pugixml.hpp>
-
 #include <cctype>
+#include <pugixml.hpp>
 
 #include "common/time_format.h"
 #include "common/xml_writer.h"
@@ -111,9 +110,8 @@ void HeadBucket(const CallPtr& call) {
 void GetBucketLocation(const CallPtr& call) {
   LoadBucketThen(call, [](const CallPtr& call, const BucketInfo& bucket) {
     std::string body = bucket.region == "us-east-1" ? "" : bucket.region;
-    call->ReplyXml(
-        "<LocationConstraint xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">" +
-        XmlEscape(body) + "</LocationConstraint>");
+    call->ReplyXml("<LocationConstraint xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">" +
+                   XmlEscape(body) + "</LocationConstraint>");
   });
 }
 

@@ -35,8 +35,8 @@ StatusOr<CopySource> ParseCopySource(const std::string& header) {
 // Loads the source after checking the caller may read it, and its x-amz-copy-source-if-*
 // conditions.
 StatusOr<ObjectInfo> LoadSource(const S3Call& call, const CopySource& source) {
-  RETURN_IF_ERROR(call.context.Authorize("s3:GetObject",
-                                         "arn:aws:s3:::" + source.bucket + "/" + source.key));
+  RETURN_IF_ERROR(
+      call.context.Authorize("s3:GetObject", "arn:aws:s3:::" + source.bucket + "/" + source.key));
   ASSIGN_OR_RETURN(std::optional<BucketInfo> bucket, call.deps.store->GetBucket(source.bucket));
   if (!bucket) return NoSuchBucket();
   ASSIGN_OR_RETURN(std::optional<ObjectInfo> object,
@@ -175,8 +175,9 @@ void UploadPartCopy(const CallPtr& call) {
           "last are the zero-based offsets of the first and last bytes to copy"));
     }
     if (b >= source->size) {
-      return call->Fail(InvalidRequest("The specified copy range is invalid for the source "
-                                       "object size"));
+      return call->Fail(
+          InvalidRequest("The specified copy range is invalid for the source "
+                         "object size"));
     }
     first = a;
     length = b - a + 1;

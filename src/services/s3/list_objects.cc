@@ -84,7 +84,8 @@ void ListObjects(const CallPtr& call) {
       if (used != m->size() || v < 0) throw std::invalid_argument("max-keys");
       max_keys = static_cast<int>(std::min(v, 1000L));
     } catch (const std::exception&) {
-      return call->Fail(InvalidArgument("Provided max-keys not an integer or within integer range"));
+      return call->Fail(
+          InvalidArgument("Provided max-keys not an integer or within integer range"));
     }
   }
   std::string after, token;
@@ -119,8 +120,7 @@ void ListObjects(const CallPtr& call) {
   if (v2) {
     if (q.Has("continuation-token")) xml.Element("ContinuationToken", token);
     if (q.Has("start-after")) xml.Element("StartAfter", Encoded(get("start-after"), url));
-    xml.Element("KeyCount",
-                std::to_string(listing->contents.size() + listing->prefixes.size()));
+    xml.Element("KeyCount", std::to_string(listing->contents.size() + listing->prefixes.size()));
   } else {
     xml.Element("Marker", Encoded(after, url));
   }

@@ -21,8 +21,8 @@ std::string Unquoted(std::string etag) {
 }
 
 // An integer query parameter within [low, high], `fallback` when absent.
-StatusOr<int> IntParam(const S3Call& call, std::string_view name, int fallback, int low,
-                       int high, std::string message) {
+StatusOr<int> IntParam(const S3Call& call, std::string_view name, int fallback, int low, int high,
+                       std::string message) {
   const std::string* v = call.s3.Query(name);
   if (!v) return fallback;
   try {
@@ -77,7 +77,7 @@ void CreateMultipartUpload(const CallPtr& call) {
   auto tags = TagsFromHeader(call->request);
   if (!tags.ok()) return call->Fail(tags.status());
   UploadInfo upload{HexEncode(UniqueBytes(24)), call->s3.bucket, call->s3.key, call->now_ms(),
-                    std::move(*headers), std::move(*tags)};
+                    std::move(*headers),        std::move(*tags)};
   if (Status s = call->store().CreateUpload(upload); !s.ok()) return call->Fail(s);
   XmlWriter xml;
   xml.Open("InitiateMultipartUploadResult", kXmlns);
@@ -128,8 +128,8 @@ void CompleteMultipartUpload(const CallPtr& call) {
         if (!object.ok()) return call->Fail(object.status());
         XmlWriter xml;
         xml.Open("CompleteMultipartUploadResult", kXmlns);
-        xml.Element("Location", "http://" + call->context.host + "/" + call->s3.bucket + "/" +
-                                    call->s3.key);
+        xml.Element("Location",
+                    "http://" + call->context.host + "/" + call->s3.bucket + "/" + call->s3.key);
         xml.Element("Bucket", call->s3.bucket);
         xml.Element("Key", call->s3.key);
         xml.Element("ETag", Quoted(object->etag));
@@ -172,8 +172,7 @@ void ListParts(const CallPtr& call) {
   WriteOwner(xml, "Owner", call->context.account_id);
   xml.Element("StorageClass", "STANDARD");
   xml.Element("PartNumberMarker", std::to_string(*marker));
-  xml.Element("NextPartNumberMarker",
-              std::to_string(parts->empty() ? 0 : parts->back().number));
+  xml.Element("NextPartNumberMarker", std::to_string(parts->empty() ? 0 : parts->back().number));
   xml.Element("MaxParts", std::to_string(*max_parts));
   xml.Element("IsTruncated", truncated ? "true" : "false");
   for (const PartInfo& p : *parts) {
@@ -201,11 +200,9 @@ void ListMultipartUploads(const CallPtr& call) {
   std::string prefix = get("prefix"), key_marker = get("key-marker");
   std::string id_marker = key_marker.empty() ? "" : get("upload-id-marker");
   // Without an upload-id marker, every upload of the marker's key was listed.
-  auto uploads = call->store().ListUploads(call->s3.bucket, prefix, key_marker,
-                                           id_marker.empty() && !key_marker.empty()
-                                               ? std::string("\xff")
-                                               : id_marker,
-                                           *max_uploads + 1);
+  auto uploads = call->store().ListUploads(
+      call->s3.bucket, prefix, key_marker,
+      id_marker.empty() && !key_marker.empty() ? std::string("\xff") : id_marker, *max_uploads + 1);
   if (!uploads.ok()) return call->Fail(uploads.status());
   bool truncated = static_cast<int>(uploads->size()) > *max_uploads;
   if (truncated) uploads->resize(static_cast<size_t>(*max_uploads));

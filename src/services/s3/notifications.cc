@@ -1,10 +1,9 @@
 #include "services/s3/notifications.h"
 
-#include <pugixml.hpp>
-
 #include <atomic>
 #include <cstdio>
 #include <nlohmann/json.hpp>
+#include <pugixml.hpp>
 
 #include "common/crypto.h"
 #include "common/time_format.h"
@@ -89,8 +88,8 @@ StatusOr<NotificationConfig> ParseNotificationConfig(std::string_view xml) {
     std::string_view name = child.name();
     if (name == "QueueConfiguration" || name == "TopicConfiguration") {
       std::string arn = child.child_value(name == "QueueConfiguration" ? "Queue" : "Topic");
-      return InvalidArgument("Unable to validate the following destination configurations: " +
-                             arn + " (Lamina delivers S3 events to Lambda functions only)");
+      return InvalidArgument("Unable to validate the following destination configurations: " + arn +
+                             " (Lamina delivers S3 events to Lambda functions only)");
     }
     if (name == "EventBridgeConfiguration") {
       out.event_bridge = true;
@@ -140,8 +139,8 @@ StatusOr<NotificationConfig> ParseNotificationConfig(std::string_view xml) {
         for (const auto& eb : b.events) {
           std::string_view x = ea, y = eb;
           std::string_view fx = x.substr(0, x.rfind(':')), fy = y.substr(0, y.rfind(':'));
-          events_overlap = events_overlap || x == y ||
-                           (fx == fy && (EndsWith(x, ":*") || EndsWith(y, ":*")));
+          events_overlap =
+              events_overlap || x == y || (fx == fy && (EndsWith(x, ":*") || EndsWith(y, ":*")));
         }
       }
       bool prefixes_overlap = a.prefix.rfind(b.prefix, 0) == 0 || b.prefix.rfind(a.prefix, 0) == 0;
@@ -195,8 +194,7 @@ Status ValidateTargets(const NotificationConfig& config, EventTargets& targets,
     }
   }
   if (failed.empty()) return Status::Ok();
-  return InvalidArgument("Unable to validate the following destination configurations: " +
-                         failed);
+  return InvalidArgument("Unable to validate the following destination configurations: " + failed);
 }
 
 std::string EncodeEventKey(std::string_view key) {
@@ -248,8 +246,9 @@ std::vector<TargetEvent> EventsFor(const NotificationConfig& config, const Objec
             {"arn", "arn:aws:s3:::" + event.bucket}}},
           {"object", object}}}};
     nlohmann::json payload = {{"Records", nlohmann::json::array({record})}};
-    out.push_back({n.function_arn, payload.dump(-1, ' ', false,
-                                                nlohmann::json::error_handler_t::replace)});
+    out.push_back({n.function_arn,
+                   payload.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                   event.trace_header});
   }
   return out;
 }

@@ -17,7 +17,8 @@ namespace lamina::services::s3 {
 // One asynchronous invocation an object event makes.
 struct TargetEvent {
   std::string function_arn;
-  std::string payload;  // {"Records":[...]}
+  std::string payload;       // {"Records":[...]}
+  std::string trace_header;  // the X-Amzn-Trace-Id of the request that made the event
 };
 
 // What S3 needs of Lamina's functions. Implemented where the Lambda service is wired in.
@@ -69,6 +70,7 @@ struct ObjectEvent {
   std::string source_ip;
   std::string request_id;
   std::string owner_id;  // the bucket owner's canonical id
+  std::string trace_header;
 };
 
 // The invocations `event` makes under `config` (none when nothing matches).

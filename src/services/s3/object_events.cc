@@ -14,12 +14,12 @@ ObjectEvent MakeEvent(const S3Call& call, std::string name, std::string key, uin
   e.etag = std::move(etag);
   e.time_ms = call.now_ms();
   e.region = call.context.region;
-  e.principal_id = call.context.role_name.empty()
-                       ? call.context.user_id
-                       : "AWS:" + call.context.user_id;
+  e.principal_id =
+      call.context.role_name.empty() ? call.context.user_id : "AWS:" + call.context.user_id;
   e.source_ip = call.request.remote_address;
   e.request_id = call.context.request_id;
   e.owner_id = OwnerId(call.context.account_id);
+  if (const std::string* trace = call.Header("x-amzn-trace-id")) e.trace_header = *trace;
   return e;
 }
 
@@ -36,12 +36,12 @@ void NotifyThenReply(const CallPtr& call, std::vector<ObjectEvent> events,
     for (TargetEvent& t : EventsFor(*config, e)) targets.push_back(std::move(t));
   }
   if (targets.empty()) return call->Reply(std::move(response));
-  call->deps.targets->Enqueue(
-      std::move(targets), [call, response = std::move(response)](Status s) mutable {
-        if (!s.ok()) return call->Fail(Internal("cannot queue the notification: " + s.message(),
-                                                "InternalError"));
-        call->Reply(std::move(response));
-      });
+  call->deps.targets->Enqueue(std::move(targets), [call, response = std::move(response)](
+                                                      Status s) mutable {
+    if (!s.ok())
+      return call->Fail(Internal("cannot queue the notification: " + s.message(), "InternalError"));
+    call->Reply(std::move(response));
+  });
 }
 
 }  // namespace lamina::services::s3

@@ -138,7 +138,8 @@ StatusOr<Segment> ObjectFiles::Link(const Segment& segment) const {
 void ObjectFiles::Remove(const std::vector<Segment>& segments) const {
   for (const Segment& s : segments) {
     if (::unlink(PathOf(s.file).c_str()) != 0 && errno != ENOENT) {
-      log::Warn("cannot remove an object file", {{"file", s.file}, {"error", std::strerror(errno)}});
+      log::Warn("cannot remove an object file",
+                {{"file", s.file}, {"error", std::strerror(errno)}});
     }
   }
 }
@@ -160,8 +161,8 @@ StatusOr<std::shared_ptr<http::BodySource>> ObjectFiles::Read(std::vector<Segmen
       std::make_shared<SegmentSource>(std::move(segments), std::move(fds), offset, length));
 }
 
-Status ObjectFiles::ReadInto(const std::vector<Segment>& segments, uint64_t offset,
-                             uint64_t length, std::string& out) const {
+Status ObjectFiles::ReadInto(const std::vector<Segment>& segments, uint64_t offset, uint64_t length,
+                             std::string& out) const {
   ASSIGN_OR_RETURN(std::shared_ptr<http::BodySource> source, Read(segments, offset, length));
   size_t start = out.size();
   out.resize(start + length);

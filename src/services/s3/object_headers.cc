@@ -9,9 +9,14 @@ namespace lamina::services::s3 {
 namespace {
 
 constexpr std::string_view kContentHeaders[] = {
-    "content-type",  "content-encoding", "content-disposition",
-    "content-language", "cache-control", "expires",
-    "x-amz-website-redirect-location", "x-amz-storage-class",
+    "content-type",
+    "content-encoding",
+    "content-disposition",
+    "content-language",
+    "cache-control",
+    "expires",
+    "x-amz-website-redirect-location",
+    "x-amz-storage-class",
 };
 
 // S3's header names as it sends them back.
@@ -41,7 +46,8 @@ StatusOr<HeaderList> StoredHeaders(const http::HttpRequest& request) {
       size_t pos = 0;
       while (pos <= v.size()) {
         size_t comma = v.find(',', pos);
-        std::string item = v.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+        std::string item =
+            v.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
         item.erase(0, item.find_first_not_of(' '));
         item.erase(item.find_last_not_of(' ') + 1);
         if (!item.empty() && item != "aws-chunked") kept += (kept.empty() ? "" : ",") + item;
@@ -61,8 +67,8 @@ StatusOr<HeaderList> StoredHeaders(const http::HttpRequest& request) {
     out.emplace_back(name, value);
   }
   if (meta_bytes > 2048) {
-    return lamina::InvalidArgument(
-        "Your metadata headers exceed the maximum allowed metadata size", "MetadataTooLarge");
+    return lamina::InvalidArgument("Your metadata headers exceed the maximum allowed metadata size",
+                                   "MetadataTooLarge");
   }
   return out;
 }
@@ -87,9 +93,10 @@ StatusOr<TagSet> TagsFromHeader(const http::HttpRequest& request) {
   if (!header) return tags;
   QueryParams params;
   if (!ParseQuery(*header, params, /*plus_is_space=*/true)) {
-    return lamina::InvalidArgument("The header 'x-amz-tagging' shall be encoded as UTF-8 then "
-                                   "URLEncoded URL query parameters without tag name duplicates.",
-                                   "InvalidArgument");
+    return lamina::InvalidArgument(
+        "The header 'x-amz-tagging' shall be encoded as UTF-8 then "
+        "URLEncoded URL query parameters without tag name duplicates.",
+        "InvalidArgument");
   }
   for (auto& [k, v] : params) tags.emplace_back(std::move(k), std::move(v));
   RETURN_IF_ERROR(ValidateTags(tags));

@@ -1,9 +1,8 @@
 // PutObject, GetObject and HeadObject (ranges, conditions, response overrides), DeleteObject,
 // DeleteObjects.
-#include <pugixml.hpp>
-
 #include <charconv>
 #include <optional>
+#include <pugixml.hpp>
 
 #include "common/time_format.h"
 #include "common/xml_writer.h"
@@ -143,9 +142,10 @@ void ReadObject(const CallPtr& call, int attempt) {
     r.SetHeader("Last-Modified", FormatHttpDate(object.modified_ms));
     return call->Reply(std::move(r));
   } else if (condition == 412) {
-    return call->Fail(FailedPrecondition("At least one of the pre-conditions you specified did "
-                                         "not hold",
-                                         "PreconditionFailed"));
+    return call->Fail(
+        FailedPrecondition("At least one of the pre-conditions you specified did "
+                           "not hold",
+                           "PreconditionFailed"));
   }
   auto range = ParseRange(call->Header("range"), object.size);
   if (!range.ok()) {
@@ -172,7 +172,8 @@ void ReadObject(const CallPtr& call, int attempt) {
   auto source = call->store().files().Read(object.segments, first, length);
   if (!source.ok()) {
     // Replaced between reading its row and opening its files: read the new one.
-    if (source.status().code() == Code::kNotFound && attempt < 3) return ReadObject(call, attempt + 1);
+    if (source.status().code() == Code::kNotFound && attempt < 3)
+      return ReadObject(call, attempt + 1);
     return call->Fail(source.status());
   }
   r.body_source = std::move(*source);
@@ -219,8 +220,7 @@ void GetObject(const CallPtr& call) { ReadObject(call, 0); }
 
 void DeleteObject(const CallPtr& call) {
   std::vector<bool> existed;
-  if (Status s = call->store().DeleteObjects(call->s3.bucket, {call->s3.key}, &existed);
-      !s.ok()) {
+  if (Status s = call->store().DeleteObjects(call->s3.bucket, {call->s3.key}, &existed); !s.ok()) {
     return call->Fail(s);
   }
   http::HttpResponse r;

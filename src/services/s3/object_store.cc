@@ -73,8 +73,8 @@ std::vector<Segment> DecodeSegments(std::string_view text) {
     std::string_view item = text.substr(0, comma);
     size_t colon = item.find(':');
     if (colon != std::string_view::npos) {
-      out.push_back({std::string(item.substr(0, colon)),
-                     std::stoull(std::string(item.substr(colon + 1)))});
+      out.push_back(
+          {std::string(item.substr(0, colon)), std::stoull(std::string(item.substr(colon + 1)))});
     }
     if (comma == std::string_view::npos) break;
     text.remove_prefix(comma + 1);
@@ -82,9 +82,7 @@ std::vector<Segment> DecodeSegments(std::string_view text) {
   return out;
 }
 
-Status NoSuchBucket() {
-  return NotFound("The specified bucket does not exist", "NoSuchBucket");
-}
+Status NoSuchBucket() { return NotFound("The specified bucket does not exist", "NoSuchBucket"); }
 Status NoSuchKey() { return NotFound("The specified key does not exist.", "NoSuchKey"); }
 Status NoSuchUpload() {
   return NotFound(
@@ -267,8 +265,7 @@ Status ObjectStore::PutConfig(const std::string& bucket, const std::string& kind
 // --- objects ---------------------------------------------------------------------------------
 
 StatusOr<std::optional<ObjectInfo>> ObjectStore::GetObject(const std::string& bucket,
-                                                           const std::string& key,
-                                                           bool with_body) {
+                                                           const std::string& key, bool with_body) {
   ASSIGN_OR_RETURN(auto db, readers_.Acquire());
   ASSIGN_OR_RETURN(Statement st,
                    db->Prepare(with_body ? "SELECT size, etag, modified_ms, headers, tags, "
@@ -311,8 +308,7 @@ void ObjectStore::PutObject(ObjectInfo object, Done done) {
       });
 }
 
-Status ObjectStore::DeleteObjects(const std::string& bucket,
-                                  const std::vector<std::string>& keys,
+Status ObjectStore::DeleteObjects(const std::string& bucket, const std::vector<std::string>& keys,
                                   std::vector<bool>* existed) {
   std::vector<Segment> dropped;
   std::vector<bool> found(keys.size(), false);

@@ -173,9 +173,7 @@ http::HttpResponse ErrorResponse(const Status& status, const std::string& reques
   return r;
 }
 
-Status NoSuchBucket() {
-  return NotFound("The specified bucket does not exist", "NoSuchBucket");
-}
+Status NoSuchBucket() { return NotFound("The specified bucket does not exist", "NoSuchBucket"); }
 Status NoSuchKey() { return NotFound("The specified key does not exist.", "NoSuchKey"); }
 Status MalformedXml() {
   return lamina::InvalidArgument(

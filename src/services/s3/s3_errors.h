@@ -22,9 +22,9 @@ ErrorCode ErrorCodeOf(const Status& status);
 
 // The error response. `details` are extra elements S3 adds for the error (BucketName, Key,
 // UploadId, Condition, ...), written before RequestId.
-http::HttpResponse ErrorResponse(const Status& status, const std::string& request_id,
-                                 const std::vector<std::pair<std::string, std::string>>& details =
-                                     {});
+http::HttpResponse ErrorResponse(
+    const Status& status, const std::string& request_id,
+    const std::vector<std::pair<std::string, std::string>>& details = {});
 
 // Errors the operations share.
 Status NoSuchBucket();

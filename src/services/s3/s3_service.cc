@@ -124,8 +124,8 @@ const OperationEntry* Select(const std::string& method, const S3Request& s3,
 }
 
 Status MethodNotAllowed() {
-  return Status(Code::kInvalidArgument, "The specified method is not allowed against this resource.",
-                "MethodNotAllowed");
+  return Status(Code::kInvalidArgument,
+                "The specified method is not allowed against this resource.", "MethodNotAllowed");
 }
 
 std::string ResourceArn(const OperationEntry& op, const S3Request& s3) {
@@ -135,7 +135,9 @@ std::string ResourceArn(const OperationEntry& op, const S3Request& s3) {
 
 }  // namespace
 
-std::string OwnerId(const std::string& account_id) { return HexEncode(Sha256("lamina:" + account_id)); }
+std::string OwnerId(const std::string& account_id) {
+  return HexEncode(Sha256("lamina:" + account_id));
+}
 
 void S3Call::Fail(const Status& status) {
   std::vector<std::pair<std::string, std::string>> details;

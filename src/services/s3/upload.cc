@@ -22,8 +22,8 @@ Status TooLarge() {
 
 }  // namespace
 
-Upload::Upload(const ObjectFiles* files, const http::HttpRequest& head,
-               auth::ChunkSigning signing, bool inline_allowed)
+Upload::Upload(const ObjectFiles* files, const http::HttpRequest& head, auth::ChunkSigning signing,
+               bool inline_allowed)
     : files_(files), inline_allowed_(inline_allowed) {
   if (auto mode = auth::ChunkedModeOf(head)) {
     decoder_.emplace(*mode, std::move(signing));
@@ -39,8 +39,7 @@ Status Upload::Start() {
   if (!content_md5_.empty()) {
     std::string raw;
     if (!Base64Decode(content_md5_, raw) || raw.size() != 16) {
-      return lamina::InvalidArgument("The Content-MD5 you specified was invalid.",
-                                     "InvalidDigest");
+      return lamina::InvalidArgument("The Content-MD5 you specified was invalid.", "InvalidDigest");
     }
   }
   if (!inline_allowed_ || (declared_size_ && *declared_size_ > kInlineMax)) {
@@ -83,8 +82,8 @@ Status Upload::Finish() {
   std::string digest = md5_.Final();
   md5_hex_ = HexEncode(digest);
   if (!content_md5_.empty() && Base64Encode(digest) != content_md5_) {
-    return lamina::InvalidArgument(
-        "The Content-MD5 you specified did not match what we received.", "BadDigest");
+    return lamina::InvalidArgument("The Content-MD5 you specified did not match what we received.",
+                                   "BadDigest");
   }
   return Status::Ok();
 }
