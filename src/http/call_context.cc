@@ -8,7 +8,7 @@ namespace lamina::http {
 Status CallContext::Authorize(std::string action, std::string resource,
                               std::map<std::string, std::vector<std::string>> keys,
                               const ResourcePolicy& resource_policy) const {
-  if (authorizer == nullptr || role_name.empty()) return Status::Ok();
+  if (authorizer == nullptr || (role_name.empty() && !anonymous)) return Status::Ok();
   auth::AccessRequest request{std::move(action), std::move(resource), std::move(keys)};
   // For a role session AWS names the role, not the session, here.
   request.context["aws:PrincipalArn"] = {role_arn};
@@ -22,16 +22,24 @@ Status CallContext::Authorize(std::string action, std::string resource,
   if (!source_function_arn.empty()) {
     request.context["lambda:SourceFunctionArn"] = {source_function_arn};
   }
-  ASSIGN_OR_RETURN(auth::Decision decision, authorizer->Check(role_name, request));
-  if (decision == auth::Decision::kImplicitDeny && resource_policy) {
-    decision = resource_policy(request);
+  auth::Decision decision = auth::Decision::kImplicitDeny;
+  if (!anonymous) {
+    ASSIGN_OR_RETURN(decision, authorizer->Check(role_name, request));
+  }
+  if (resource_policy) {
+    auth::Decision own = resource_policy(request);
+    if (own == auth::Decision::kExplicitDeny) {
+      decision = own;
+    } else if (own == auth::Decision::kAllowed && decision == auth::Decision::kImplicitDeny) {
+      decision = own;
+    }
   }
   if (decision == auth::Decision::kAllowed) return Status::Ok();
   return auth::AccessDenied(principal_arn, request, decision);
 }
 
 bool CallContext::AuthorizeIsQuick() const {
-  return authorizer == nullptr || role_name.empty() || authorizer->Ready(role_name);
+  return authorizer == nullptr || role_name.empty() || anonymous || authorizer->Ready(role_name);
 }
 
 }  // namespace lamina::http

@@ -36,6 +36,9 @@ struct CallContext {
   // Set when the request came from inside an execution environment (the relayed AWS endpoint):
   // the ARN of the function that made it.
   std::string source_function_arn;
+  // An unsigned request a service accepts (S3: what a bucket policy grants to "*"): no identity,
+  // so only a resource policy can allow it anything.
+  bool anonymous = false;
   const auth::Authorizer* authorizer = nullptr;  // checks role sessions; null: no checks
   // For an aws-chunked body's chunk signatures (auth/aws_chunked.h).
   auth::ChunkSigning chunk_signing;
@@ -46,9 +49,9 @@ struct CallContext {
   // aws:PrincipalAccount, aws:RequestedRegion, aws:CurrentTime, aws:EpochTime,
   // lambda:SourceFunctionArn when set) and `keys` in the evaluation context. kPermissionDenied in
   // AWS's words otherwise.
-  // `resource_policy`, when given, is the resource's own policy (a Lambda function's): what the
-  // identity policies leave undecided, it may allow (or deny), as AWS combines them within one
-  // account.
+  // `resource_policy`, when given, is the resource's own policy (a function's, a bucket's): it
+  // may allow what the identity policies leave undecided, and its explicit Deny wins, as AWS
+  // combines them within one account. An anonymous caller gets what it allows, nothing else.
   using ResourcePolicy = std::function<auth::Decision(const auth::AccessRequest&)>;
   Status Authorize(std::string action, std::string resource,
                    std::map<std::string, std::vector<std::string>> keys = {},

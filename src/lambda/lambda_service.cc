@@ -3,12 +3,12 @@
 #include <string>
 #include <vector>
 
+#include "auth/resource_policy.h"
 #include "common/log.h"
 #include "lambda/errors.h"
 #include "lambda/function_name.h"
 #include "lambda/lambda_deps.h"
 #include "lambda/operation.h"
-#include "lambda/resource_policy.h"
 #include "lambda/s3_event_targets.h"
 
 namespace lamina::lambda {
@@ -105,10 +105,10 @@ Status AuthorizeRoute(const Route& route, const OpContext& op) {
       auto policy = (*record)->policies.find(qualifier == "$LATEST" ? "" : qualifier);
       if (policy != (*record)->policies.end()) {
         resource_policy = [document = (*policy)["Policy"],
-                           caller = PolicyCaller{op.call.account_id, op.call.role_arn,
-                                                 op.call.principal_arn,
-                                                 ""}](const auth::AccessRequest& request) {
-          return EvaluateResourcePolicy(document, caller, request);
+                           caller = auth::PolicyCaller{op.call.account_id, op.call.role_arn,
+                                                       op.call.principal_arn,
+                                                       ""}](const auth::AccessRequest& request) {
+          return auth::EvaluateResourcePolicy(document, caller, request);
         };
       }
     }

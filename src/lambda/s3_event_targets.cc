@@ -1,11 +1,11 @@
 #include "lambda/s3_event_targets.h"
 
+#include "auth/resource_policy.h"
 #include "common/crypto.h"
 #include "lambda/async_dispatcher.h"
 #include "lambda/function_name.h"
 #include "lambda/invocation_target.h"
 #include "lambda/lineage.h"
-#include "lambda/resource_policy.h"
 
 namespace lamina::lambda {
 
@@ -24,8 +24,9 @@ Status S3EventTargets::CheckTarget(const std::string& function_arn, const std::s
   request.resource = FunctionArn(region_, account_id_, ref.name, ref.qualifier);
   request.context["aws:SourceArn"] = {bucket_arn};
   request.context["aws:SourceAccount"] = {account_id};
-  PolicyCaller caller{"", "", "", "s3.amazonaws.com"};
-  if (EvaluateResourcePolicy((*policy)["Policy"], caller, request) != auth::Decision::kAllowed) {
+  auth::PolicyCaller caller{"", "", "", "s3.amazonaws.com"};
+  if (auth::EvaluateResourcePolicy((*policy)["Policy"], caller, request) !=
+      auth::Decision::kAllowed) {
     return PermissionDenied("the function's policy does not let S3 invoke it for " + bucket_arn);
   }
   return Status::Ok();

@@ -261,13 +261,18 @@ Status Edge::Authenticate(const http::Service& service, const http::HttpRequest&
   verify.region = service.signing_name() == "iam" ? "" : options_.region;
   auto principal = auth::Verify(request, *credentials_, *clock_, verify);
   if (!principal.ok()) {
-    // With --auth=off an unsigned S3 request (a public object's URL) acts as the account.
-    bool anonymous = principal.status().aws_type() == "MissingAuthenticationTokenException";
-    if (!(anonymous && !options_.auth_enabled && service.signing_name() == "s3")) {
-      return principal.status();
-    }
+    // S3 serves unsigned requests too: what a bucket policy grants everyone (a public object's
+    // URL); with --auth=off they act as the account.
+    bool unsigned_request = principal.status().aws_type() == "MissingAuthenticationTokenException";
+    if (!unsigned_request || service.signing_name() != "s3") return principal.status();
     principal = auth::Principal{};
-    principal->arn = "arn:aws:iam::" + options_.account_id + ":root";
+    if (options_.auth_enabled) {
+      context.anonymous = true;
+      principal->arn = "anonymous";
+      principal->user_id = "anonymous";
+    } else {
+      principal->arn = "arn:aws:iam::" + options_.account_id + ":root";
+    }
   }
   context.principal_arn = principal->arn;
   context.access_key_id = principal->access_key_id;

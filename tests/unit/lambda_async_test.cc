@@ -4,10 +4,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "auth/resource_policy.h"
 #include "lambda/destination_record.h"
 #include "lambda/function_record.h"
 #include "lambda/lineage.h"
-#include "lambda/resource_policy.h"
 
 namespace lamina::lambda {
 namespace {
@@ -133,20 +133,23 @@ constexpr char kRole[] = "arn:aws:iam::000000000000:role/caller";
 
 TEST(ResourcePolicy, ARoleNamedByItsArnMayInvokeOthersMayNot) {
   json policy = {{"Statement", {Statement({{"AWS", kRole}})}}};
-  PolicyCaller caller{"000000000000", kRole, "arn:aws:sts::000000000000:assumed-role/caller/s", ""};
-  EXPECT_EQ(EvaluateResourcePolicy(policy, caller, Invoke()), auth::Decision::kAllowed);
-  PolicyCaller other{"000000000000", "arn:aws:iam::000000000000:role/other", "", ""};
-  EXPECT_EQ(EvaluateResourcePolicy(policy, other, Invoke()), auth::Decision::kImplicitDeny);
+  auth::PolicyCaller caller{"000000000000", kRole,
+                            "arn:aws:sts::000000000000:assumed-role/caller/s", ""};
+  EXPECT_EQ(auth::EvaluateResourcePolicy(policy, caller, Invoke()), auth::Decision::kAllowed);
+  auth::PolicyCaller other{"000000000000", "arn:aws:iam::000000000000:role/other", "", ""};
+  EXPECT_EQ(auth::EvaluateResourcePolicy(policy, other, Invoke()), auth::Decision::kImplicitDeny);
   auth::AccessRequest wrong_action{"lambda:DeleteFunction", kArn, {}};
-  EXPECT_EQ(EvaluateResourcePolicy(policy, caller, wrong_action), auth::Decision::kImplicitDeny);
+  EXPECT_EQ(auth::EvaluateResourcePolicy(policy, caller, wrong_action),
+            auth::Decision::kImplicitDeny);
   auth::AccessRequest wrong_resource{"lambda:InvokeFunction", std::string(kArn) + ":prod", {}};
-  EXPECT_EQ(EvaluateResourcePolicy(policy, caller, wrong_resource), auth::Decision::kImplicitDeny);
+  EXPECT_EQ(auth::EvaluateResourcePolicy(policy, caller, wrong_resource),
+            auth::Decision::kImplicitDeny);
 }
 
 TEST(ResourcePolicy, AnAccountPrincipalAddsNothingForTheSameAccount) {
   json policy = {{"Statement", {Statement({{"AWS", "arn:aws:iam::000000000000:root"}})}}};
-  PolicyCaller caller{"000000000000", kRole, "", ""};
-  EXPECT_EQ(EvaluateResourcePolicy(policy, caller, Invoke()), auth::Decision::kImplicitDeny);
+  auth::PolicyCaller caller{"000000000000", kRole, "", ""};
+  EXPECT_EQ(auth::EvaluateResourcePolicy(policy, caller, Invoke()), auth::Decision::kImplicitDeny);
 }
 
 TEST(ResourcePolicy, AServiceIsBoundByItsSourceConditions) {
@@ -155,25 +158,25 @@ TEST(ResourcePolicy, AServiceIsBoundByItsSourceConditions) {
                              {{"Condition",
                                {{"ArnLike", {{"AWS:SourceArn", "arn:aws:s3:::bucket-*"}}},
                                 {"StringEquals", {{"AWS:SourceAccount", "000000000000"}}}}}})}}};
-  PolicyCaller s3{"000000000000", "", "", "s3.amazonaws.com"};
-  EXPECT_EQ(EvaluateResourcePolicy(policy, s3,
-                                   Invoke({{"aws:SourceArn", {"arn:aws:s3:::bucket-1"}},
-                                           {"aws:SourceAccount", {"000000000000"}}})),
+  auth::PolicyCaller s3{"000000000000", "", "", "s3.amazonaws.com"};
+  EXPECT_EQ(auth::EvaluateResourcePolicy(policy, s3,
+                                         Invoke({{"aws:SourceArn", {"arn:aws:s3:::bucket-1"}},
+                                                 {"aws:SourceAccount", {"000000000000"}}})),
             auth::Decision::kAllowed);
-  EXPECT_EQ(EvaluateResourcePolicy(policy, s3,
-                                   Invoke({{"aws:SourceArn", {"arn:aws:s3:::elsewhere"}},
-                                           {"aws:SourceAccount", {"000000000000"}}})),
+  EXPECT_EQ(auth::EvaluateResourcePolicy(policy, s3,
+                                         Invoke({{"aws:SourceArn", {"arn:aws:s3:::elsewhere"}},
+                                                 {"aws:SourceAccount", {"000000000000"}}})),
             auth::Decision::kImplicitDeny);
-  PolicyCaller sns{"000000000000", "", "", "sns.amazonaws.com"};
-  EXPECT_EQ(EvaluateResourcePolicy(policy, sns, Invoke()), auth::Decision::kImplicitDeny);
+  auth::PolicyCaller sns{"000000000000", "", "", "sns.amazonaws.com"};
+  EXPECT_EQ(auth::EvaluateResourcePolicy(policy, sns, Invoke()), auth::Decision::kImplicitDeny);
 }
 
 TEST(ResourcePolicy, ADenyWinsAndNoPolicyAllowsNothing) {
   json policy = {
       {"Statement", {Statement("*"), Statement({{"AWS", kRole}}, {{"Effect", "Deny"}})}}};
-  PolicyCaller caller{"000000000000", kRole, "", ""};
-  EXPECT_EQ(EvaluateResourcePolicy(policy, caller, Invoke()), auth::Decision::kExplicitDeny);
-  EXPECT_EQ(EvaluateResourcePolicy(json(), caller, Invoke()), auth::Decision::kImplicitDeny);
+  auth::PolicyCaller caller{"000000000000", kRole, "", ""};
+  EXPECT_EQ(auth::EvaluateResourcePolicy(policy, caller, Invoke()), auth::Decision::kExplicitDeny);
+  EXPECT_EQ(auth::EvaluateResourcePolicy(json(), caller, Invoke()), auth::Decision::kImplicitDeny);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include "common/time_format.h"
 #include "common/uri.h"
 #include "common/xml_writer.h"
+#include "services/s3/access.h"
 #include "services/s3/multipart.h"
 #include "services/s3/operations.h"
 #include "services/s3/s3_errors.h"

@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "common/crypto.h"
+#include "services/s3/access.h"
 #include "services/s3/operations.h"
 #include "services/s3/s3_errors.h"
 #include "services/s3/upload.h"
@@ -187,9 +188,10 @@ void S3Service::Handle(const http::CallContext& context, http::HttpRequest reque
   call->s3 = std::move(*parsed);
   const OperationEntry* op = Select(call->request.method, call->s3, call->request);
   if (!op) return call->Fail(MethodNotAllowed());
-  if (Status s = call->context.Authorize(std::string(op->action), ResourceArn(*op, call->s3));
+  if (Status s = AuthorizeS3(call->context, *store_, call->s3.bucket, std::string(op->action),
+                             ResourceArn(*op, call->s3));
       !s.ok()) {
-    return call->Fail(PermissionDenied("Access Denied", "AccessDenied"));
+    return call->Fail(s);
   }
   op->run(call);
 }
@@ -217,9 +219,8 @@ StatusOr<std::shared_ptr<http::BodySink>> S3Service::OpenBody(const http::CallCo
   ASSIGN_OR_RETURN(S3Request s3, ParseS3Request(head));
   const OperationEntry* op = Select(head.method, s3, head);
   if (op != &kPutObject && op != &kUploadPart) return MethodNotAllowed();
-  if (Status s = context.Authorize(std::string(op->action), ResourceArn(*op, s3)); !s.ok()) {
-    return PermissionDenied("Access Denied", "AccessDenied");
-  }
+  RETURN_IF_ERROR(
+      AuthorizeS3(context, *store_, s3.bucket, std::string(op->action), ResourceArn(*op, s3)));
   ASSIGN_OR_RETURN(std::optional<BucketInfo> bucket, store_->GetBucket(s3.bucket));
   if (!bucket) return NoSuchBucket();
   return std::shared_ptr<http::BodySink>(std::make_shared<Upload>(

@@ -13,7 +13,7 @@
 
 #include "auth/policy.h"
 
-namespace lamina::lambda {
+namespace lamina::auth {
 
 struct PolicyCaller {
   std::string account_id;  // the caller's account
@@ -23,7 +23,7 @@ struct PolicyCaller {
 };
 
 // What `policy` (a document {"Statement": [...]}, or null) decides for `caller`'s `request`.
-auth::Decision EvaluateResourcePolicy(const nlohmann::json& policy, const PolicyCaller& caller,
-                                      const auth::AccessRequest& request);
+Decision EvaluateResourcePolicy(const nlohmann::json& policy, const PolicyCaller& caller,
+                                const AccessRequest& request);
 
-}  // namespace lamina::lambda
+}  // namespace lamina::auth

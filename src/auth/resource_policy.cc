@@ -1,6 +1,6 @@
-#include "lambda/resource_policy.h"
+#include "auth/resource_policy.h"
 
-namespace lamina::lambda {
+namespace lamina::auth {
 
 using json = nlohmann::json;
 
@@ -32,9 +32,9 @@ bool NamesCaller(const json& principal, const PolicyCaller& caller) {
 
 }  // namespace
 
-auth::Decision EvaluateResourcePolicy(const json& policy, const PolicyCaller& caller,
-                                      const auth::AccessRequest& request) {
-  if (!policy.is_object() || !policy.contains("Statement")) return auth::Decision::kImplicitDeny;
+Decision EvaluateResourcePolicy(const json& policy, const PolicyCaller& caller,
+                                const AccessRequest& request) {
+  if (!policy.is_object() || !policy.contains("Statement")) return Decision::kImplicitDeny;
   json applying = json::array();
   const json& statements = policy["Statement"];
   for (const json& statement : statements.is_array() ? statements : json::array({statements})) {
@@ -45,11 +45,10 @@ auth::Decision EvaluateResourcePolicy(const json& policy, const PolicyCaller& ca
     copy.erase("Principal");
     applying.push_back(std::move(copy));
   }
-  if (applying.empty()) return auth::Decision::kImplicitDeny;
-  auto parsed =
-      auth::Policy::Parse(json{{"Version", "2012-10-17"}, {"Statement", applying}}.dump());
-  if (!parsed.ok()) return auth::Decision::kImplicitDeny;
-  return auth::PolicyEvaluator::Evaluate({&*parsed}, request);
+  if (applying.empty()) return Decision::kImplicitDeny;
+  auto parsed = Policy::Parse(json{{"Version", "2012-10-17"}, {"Statement", applying}}.dump());
+  if (!parsed.ok()) return Decision::kImplicitDeny;
+  return PolicyEvaluator::Evaluate({&*parsed}, request);
 }
 
-}  // namespace lamina::lambda
+}  // namespace lamina::auth
