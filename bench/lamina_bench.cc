@@ -34,6 +34,7 @@
 
 #include "auth/credentials.h"
 #include "auth/sigv4.h"
+#include "bench_http.h"
 #include "common/clock.h"
 #include "common/crypto.h"
 #include "store/sqlite_db.h"
@@ -41,7 +42,7 @@
 namespace {
 
 using namespace lamina;
-using SteadyClock = std::chrono::steady_clock;
+using namespace lamina::bench;
 
 struct Options {
   std::string endpoint = "127.0.0.1:4566";
@@ -57,91 +58,6 @@ struct Options {
   int payload_bytes = 0;
   bool no_wait = false;
 };
-
-// One keep-alive HTTP/1.1 connection.
-class Connection {
- public:
-  explicit Connection(const std::string& endpoint) {
-    size_t colon = endpoint.find(':');
-    host_ = endpoint;
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    int one = 1;
-    ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<uint16_t>(std::stoi(endpoint.substr(colon + 1))));
-    ::inet_pton(AF_INET, endpoint.substr(0, colon).c_str(), &addr.sin_addr);
-    if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-      std::perror("connect");
-      std::exit(1);
-    }
-  }
-  ~Connection() { ::close(fd_); }
-
-  // Sends a signed request; returns the status and fills the response headers and body.
-  int Send(const std::string& method, const std::string& path, const std::string& body,
-           const std::vector<std::pair<std::string, std::string>>& headers,
-           const auth::Credential& credential, const std::string& region, std::string& head,
-           std::string& response_body) {
-    http::HttpRequest r;
-    r.method = method;
-    r.path = path;
-    r.AddHeader("host", host_);
-    for (const auto& [k, v] : headers) r.AddHeader(k, v);
-    r.body = body;
-    auth::SignRequest(r, credential, region, "lambda", NowMillis());
-    std::string out = method + " " + path + " HTTP/1.1\r\n";
-    for (const auto& [k, v] : r.headers) out += k + ": " + v + "\r\n";
-    out += "content-length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
-    for (size_t off = 0; off < out.size();) {
-      ssize_t n = ::write(fd_, out.data() + off, out.size() - off);
-      if (n <= 0) std::exit(1);
-      off += static_cast<size_t>(n);
-    }
-    size_t end;
-    while ((end = buffer_.find("\r\n\r\n")) == std::string::npos) Fill();
-    head = buffer_.substr(0, end + 4);
-    size_t length = 0;
-    if (const char* cl = strcasestr(head.c_str(), "\r\ncontent-length:")) {
-      length = std::strtoul(cl + 17, nullptr, 10);
-    }
-    while (buffer_.size() < end + 4 + length) Fill();
-    response_body = buffer_.substr(end + 4, length);
-    buffer_.erase(0, end + 4 + length);
-    return std::atoi(head.c_str() + 9);
-  }
-
- private:
-  void Fill() {
-    char chunk[65536];
-    ssize_t n = ::read(fd_, chunk, sizeof chunk);
-    if (n <= 0) {
-      std::fprintf(stderr, "connection closed\n");
-      std::exit(1);
-    }
-    buffer_.append(chunk, static_cast<size_t>(n));
-  }
-
-  int fd_;
-  std::string host_;
-  std::string buffer_;
-};
-
-double Percentile(std::vector<double>& v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  size_t i = std::min(v.size() - 1, static_cast<size_t>(p / 100.0 * static_cast<double>(v.size())));
-  return v[i];
-}
-
-void PrintLatency(const char* what, std::vector<double> ms) {
-  std::printf("%s: n=%zu p50=%.3f ms p99=%.3f ms p99.9=%.3f ms max=%.3f ms\n", what, ms.size(),
-              Percentile(ms, 50), Percentile(ms, 99), Percentile(ms, 99.9), Percentile(ms, 100));
-}
-
-double Since(SteadyClock::time_point t) {
-  return std::chrono::duration<double, std::milli>(SteadyClock::now() - t).count();
-}
 
 std::string InvokePath(const Options& o) {
   return "/2015-03-31/functions/" + o.function + "/invocations";

@@ -424,9 +424,11 @@ std::string PresignGet(const std::string& host, const std::string& path,
 }
 
 void SignRequest(http::HttpRequest& request, const Credential& credential,
-                 const std::string& region, const std::string& service, int64_t now_ms) {
+                 const std::string& region, const std::string& service, int64_t now_ms,
+                 bool unsigned_payload) {
   std::string amz_date = FormatAmzDate(now_ms);
-  std::string payload_hash = Hex256(request.body);
+  std::string payload_hash =
+      unsigned_payload ? std::string(kUnsignedPayload) : Hex256(request.body);
   request.headers.erase(std::remove_if(request.headers.begin(), request.headers.end(),
                                        [](const auto& h) {
                                          return h.first == "x-amz-date" ||

@@ -90,7 +90,10 @@ std::string PresignGet(const std::string& host, const std::string& path,
 // Signs `request` in the Authorization-header form: sets X-Amz-Date, X-Amz-Content-Sha256 and
 // Authorization, signing host, x-amz-date, x-amz-content-sha256 and any x-amz-* headers present.
 // `request.path` and `request.query` must be encoded as they go on the wire; `host` must be set.
+// `unsigned_payload` signs UNSIGNED-PAYLOAD instead of the body's hash (an S3 upload streamed
+// from elsewhere).
 void SignRequest(http::HttpRequest& request, const Credential& credential,
-                 const std::string& region, const std::string& service, int64_t now_ms);
+                 const std::string& region, const std::string& service, int64_t now_ms,
+                 bool unsigned_payload = false);
 
 }  // namespace lamina::auth

@@ -9,7 +9,9 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/read.hpp>
 #include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
@@ -264,6 +266,36 @@ class Server::Impl {
     }
   }
 
+  // Work handed to the blocking pool whose result the loop awaits later, doing something else
+  // meanwhile (reading a body's next buffer while the last one is written).
+  struct PoolTask {
+    explicit PoolTask(asio::io_context& io) : timer(io, asio::steady_timer::time_point::max()) {}
+    asio::steady_timer timer;  // cancelled when the work is done
+    bool done = false;
+    Status status;
+  };
+
+  std::shared_ptr<PoolTask> StartOnPool(std::function<Status()> work) {
+    auto task = std::make_shared<PoolTask>(io_);
+    asio::post(blocking_, [this, task, work = std::move(work)] {
+      Status status = work();
+      asio::post(io_, [task, status = std::move(status)]() mutable {
+        task->status = std::move(status);
+        task->done = true;
+        task->timer.cancel();
+      });
+    });
+    return task;
+  }
+
+  static asio::awaitable<Status> Await(std::shared_ptr<PoolTask> task) {
+    if (!task->done) {
+      boost::system::error_code ec;
+      co_await task->timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    }
+    co_return task->status;
+  }
+
   // Reads the body into `sink`, one buffer at a time, each write on the blocking pool. The
   // request must arrive at least one buffer per read timeout. Returns false when the connection
   // cannot be used further: the peer went away, or the body was not read to its end.
@@ -279,24 +311,77 @@ class Server::Impl {
       co_await bhttp::async_write(c.stream, go_on, asio::redirect_error(asio::use_awaitable, ec));
       if (ec) co_return false;
     }
+    bool whole = head_parser.chunked() || !head_parser.content_length()
+                     ? co_await StreamChunked(c, buffer, head_parser, sink)
+                     : co_await StreamSized(c, buffer, *head_parser.content_length(), sink);
+    if (!whole) co_return false;
+    status = co_await OnPool([&] { return sink.Finish(); });
+    co_return status.ok();
+  }
+
+  // A body of known length, read straight from the socket into two buffers in turn: one is
+  // written on the pool while the other fills.
+  asio::awaitable<bool> StreamSized(Connection& c, beast::flat_buffer& buffer, uint64_t remaining,
+                                    BodySink& sink) {
+    std::unique_ptr<char[]> buffers[2] = {std::unique_ptr<char[]>(new char[kStreamBuffer]),
+                                          std::unique_ptr<char[]>(new char[kStreamBuffer])};
+    std::shared_ptr<PoolTask> writing;
+    bool ok = true;
+    for (int turn = 0; ok && remaining > 0; turn ^= 1) {
+      char* chunk = buffers[turn].get();
+      size_t want = static_cast<size_t>(std::min<uint64_t>(kStreamBuffer, remaining));
+      // What arrived with the head comes first.
+      size_t have = asio::buffer_copy(asio::buffer(chunk, want), buffer.data());
+      buffer.consume(have);
+      if (have < want) {
+        boost::system::error_code ec;
+        c.stream.expires_after(std::chrono::milliseconds(options_.read_timeout_ms));
+        co_await asio::async_read(c.stream, asio::buffer(chunk + have, want - have),
+                                  asio::redirect_error(asio::use_awaitable, ec));
+        if (ec) ok = false;
+      }
+      remaining -= want;
+      if (writing) ok = (co_await Await(std::move(writing))).ok() && ok;
+      writing = nullptr;
+      if (ok) {
+        writing =
+            StartOnPool([&sink, chunk, want] { return sink.Write(std::string_view(chunk, want)); });
+      }
+    }
+    // Never leave a write running on buffers this frame owns.
+    if (writing) ok = (co_await Await(std::move(writing))).ok() && ok;
+    co_return ok;
+  }
+
+  // A chunked (Transfer-Encoding) body, through Beast's parser: a buffer at a time.
+  asio::awaitable<bool> StreamChunked(Connection& c, beast::flat_buffer& buffer,
+                                      bhttp::request_parser<bhttp::empty_body>& head_parser,
+                                      BodySink& sink) {
     bhttp::request_parser<bhttp::buffer_body> parser(std::move(head_parser));
     parser.body_limit(std::numeric_limits<uint64_t>::max());
     std::unique_ptr<char[]> chunk(new char[kStreamBuffer]);
+    boost::system::error_code ec;
     while (!parser.is_done()) {
       parser.get().body().data = chunk.get();
       parser.get().body().size = kStreamBuffer;
-      c.stream.expires_after(std::chrono::milliseconds(options_.read_timeout_ms));
-      co_await bhttp::async_read_some(c.stream, buffer, parser,
-                                      asio::redirect_error(asio::use_awaitable, ec));
-      if (ec == bhttp::error::need_buffer) ec = {};
-      if (ec) co_return false;
+      // Fill the whole buffer (or take the body's end) before handing it to the pool: each
+      // hand-off costs two thread switches, and a socket read brings 64 KB at most.
+      while (!parser.is_done() && parser.get().body().size > 0) {
+        c.stream.expires_after(std::chrono::milliseconds(options_.read_timeout_ms));
+        co_await bhttp::async_read_some(c.stream, buffer, parser,
+                                        asio::redirect_error(asio::use_awaitable, ec));
+        if (ec == bhttp::error::need_buffer) {
+          ec = {};
+          break;
+        }
+        if (ec) co_return false;
+      }
       size_t n = kStreamBuffer - parser.get().body().size;
       if (n == 0) continue;
-      status = co_await OnPool([&] { return sink.Write(std::string_view(chunk.get(), n)); });
+      Status status = co_await OnPool([&] { return sink.Write(std::string_view(chunk.get(), n)); });
       if (!status.ok()) co_return false;
     }
-    status = co_await OnPool([&] { return sink.Finish(); });
-    co_return status.ok();
+    co_return true;
   }
 
   // `hold` lives in the coroutine's frame: until the connection is closed.
@@ -381,7 +466,7 @@ class Server::Impl {
     MaybeStopped();
   }
 
-  static constexpr size_t kStreamBuffer = 256 * 1024;
+  static constexpr size_t kStreamBuffer = 1024 * 1024;
 
   asio::io_context& io_;
   ServerOptions options_;

@@ -96,10 +96,10 @@ def presigner(daemon):
 
 
 @pytest.fixture
-def bucket(daemon):
+def bucket(s3):
+    # Made with boto3: each CLI run costs over a second. `aws s3 mb` has its own test.
     name = bucket_name()
-    _, out, _ = daemon.cli("s3", "mb", f"s3://{name}")
-    assert out.strip() == f"make_bucket: {name}"
+    s3.create_bucket(Bucket=name)
     return name
 
 
@@ -128,7 +128,11 @@ def transfer_lines(stdout, verb):
 
 # --- aws s3 -------------------------------------------------------------------------------------
 
-def test_mb_ls_and_rb(daemon, s3, bucket):
+def test_mb_ls_and_rb(daemon, s3):
+    bucket = bucket_name()
+    _, out, _ = daemon.cli("s3", "mb", f"s3://{bucket}")
+    assert out.strip() == f"make_bucket: {bucket}"
+    assert s3.head_bucket(Bucket=bucket)["ResponseMetadata"]["HTTPStatusCode"] == 200
     _, out, _ = daemon.cli("s3", "ls")
     names = [line.split()[-1] for line in out.splitlines()]
     assert bucket in names
@@ -215,13 +219,13 @@ def test_ls_prefixes_and_recursive(daemon, s3, bucket):
     assert "NoSuchBucket" in err
 
 
-def test_ls_many_keys_pages(daemon, s3, bucket):
-    keys = [f"many/{i:04d}" for i in range(1100)]
+def test_ls_pages_through_many_keys(daemon, s3, bucket):
+    keys = [f"many/{i:04d}" for i in range(250)]
     for key in keys:
         s3.put_object(Bucket=bucket, Key=key, Body=b"")
-    _, out, _ = daemon.cli("s3", "ls", f"s3://{bucket}/many/")
+    _, out, _ = daemon.cli("s3", "ls", f"s3://{bucket}/many/", "--page-size", "100")
     listed = [line.split()[-1] for line in out.splitlines()]
-    # More than one 1000-key page, every key once, in order.
+    # Three pages, every key once, in order.
     assert listed == [k.split("/")[1] for k in keys]
 
 
@@ -364,8 +368,6 @@ def test_s3api_list_objects_v2(daemon, s3, bucket):
     _, out, _ = daemon.cli("s3api", "list-objects-v2", "--bucket", bucket, "--delimiter", "/")
     assert [c["Prefix"] for c in out["CommonPrefixes"]] == ["p/", "q/"]
     assert [o["Key"] for o in out["Contents"]] == ["r"]
-    _, out, _ = daemon.cli("s3api", "list-objects-v2", "--bucket", bucket, "--prefix", "q/")
-    assert [o["Key"] for o in out["Contents"]] == ["q/a", "q/b"]
     _, out, _ = daemon.cli("s3api", "list-objects-v2", "--bucket", bucket, "--max-items", "5")
     assert [o["Key"] for o in out["Contents"]] == keys[:5]
     assert out["NextToken"]
@@ -467,6 +469,14 @@ def test_expired_presigned_url(s3, presigner, bucket, tmp_path):
     assert status == 403
     assert b"<Code>AccessDenied</Code>" in body
     assert b"<Message>Request has expired</Message>" in body
+
+
+def test_presigned_url_expiring_after_a_week(presigner, bucket, tmp_path):
+    url = presigner.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": "k"},
+                                           ExpiresIn=604801)
+    status, body = curl(url, tmp_path / "err.xml")
+    assert status == 400
+    assert b"<Code>AuthorizationQueryParametersError</Code>" in body
 
 
 def test_presigned_url_for_missing_key(presigner, bucket, tmp_path):

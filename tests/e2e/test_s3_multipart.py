@@ -256,6 +256,17 @@ def test_list_multipart_uploads(s3, bucket):
     assert [(u["Key"], u["UploadId"]) for u in r["Uploads"]] == [made[0], made[2]]
 
 
+def test_list_multipart_uploads_with_delimiter(s3, bucket):
+    made = {key: Upload(s3, bucket, key).id for key in ("a/1", "a/2", "b", "c/d/e")}
+    r = s3.list_multipart_uploads(Bucket=bucket, Delimiter="/")
+    assert [(u["Key"], u["UploadId"]) for u in r.get("Uploads", [])] == [("b", made["b"])]
+    assert [c["Prefix"] for c in r.get("CommonPrefixes", [])] == ["a/", "c/"]
+    assert r["Delimiter"] == "/"
+    r = s3.list_multipart_uploads(Bucket=bucket, Delimiter="/", Prefix="c/")
+    assert r.get("Uploads", []) == []
+    assert [c["Prefix"] for c in r.get("CommonPrefixes", [])] == ["c/d/"]
+
+
 def test_uploads_of_one_key_in_initiation_order(s3, bucket):
     made = []
     for _ in range(6):
@@ -388,10 +399,23 @@ def test_reuploading_a_part_replaces_it(s3, bucket):
     assert s3.get_object(Bucket=bucket, Key="replaced")["Body"].read() == second + tail
 
 
+def test_upload_part_bad_digest(s3, bucket):
+    import base64
+    up = Upload(s3, bucket, "digest")
+    for body in (b"small part", os.urandom(MiB + 1)):
+        with pytest.raises(ClientError) as e:
+            s3.upload_part(Bucket=bucket, Key="digest", UploadId=up.id, PartNumber=1, Body=body,
+                           ContentMD5=base64.b64encode(hashlib.md5(b"other").digest()).decode())
+        assert error_of(e)[:2] == ("BadDigest", 400)
+    assert up.list_parts().get("Parts", []) == []
+
+
 def test_complete_with_a_subset_of_parts(s3, bucket):
     p1, p2, p3, p5 = os.urandom(PART), os.urandom(PART), os.urandom(PART), b"five"
     up = Upload(s3, bucket, "subset")
-    e1, _e2, e3, e5 = up.part(1, p1), up.part(2, p2), up.part(3, p3), up.part(5, p5)
+    e1, e3 = up.part(1, p1), up.part(3, p3)
+    up.part(2, p2)
+    e5 = up.part(5, p5)
     done = up.complete([(1, e1), (3, e3), (5, e5)])
     assert done["ETag"] == multipart_etag([p1, p3, p5])
     whole = p1 + p3 + p5

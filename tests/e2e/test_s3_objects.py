@@ -60,7 +60,8 @@ def put_keys(s3, bucket, keys, body=b"x"):
         s3.put_object(Bucket=bucket, Key=key, Body=body)
 
 
-def s3_raw(daemon, method, path, body=b"", headers=None, host=None, payload_hash=None):
+def s3_raw(daemon, method, path, body=b"", headers=None, host=None, payload_hash=None,
+           region="us-east-1"):
     """One raw request signed as S3 signs (S3SigV4Auth: x-amz-content-sha256, no path
     normalisation). `host` overrides the Host header (virtual-host style); `payload_hash` is
     declared (and signed) as x-amz-content-sha256 instead of the body's. Returns (status,
@@ -74,7 +75,7 @@ def s3_raw(daemon, method, path, body=b"", headers=None, host=None, payload_hash
     request = botocore.awsrequest.AWSRequest(method=method, url=f"http://{host}{path}",
                                              data=body, headers=dict(headers or {}))
     creds = botocore.credentials.Credentials(daemon.access_key, daemon.secret_key)
-    signer = botocore.auth.S3SigV4Auth(creds, "s3", "us-east-1")
+    signer = botocore.auth.S3SigV4Auth(creds, "s3", region)
     if payload_hash:
         signer.payload = lambda _request: payload_hash
     signer.add_auth(request)
@@ -319,11 +320,29 @@ def test_expires_website_redirect_and_storage_class(s3, bucket):
     assert head["Expires"] == expires
     assert head["WebsiteRedirectLocation"] == "/elsewhere"
     assert head["StorageClass"] == "STANDARD_IA"
-    listed = s3.list_objects_v2(Bucket=bucket)["Contents"]
-    assert [(o["Key"], o["StorageClass"]) for o in listed] == [("attrs", "STANDARD_IA")]
     # STANDARD is the default, which HEAD does not name.
     s3.put_object(Bucket=bucket, Key="std", Body=b"x", StorageClass="STANDARD")
     assert "StorageClass" not in s3.head_object(Bucket=bucket, Key="std")
+
+
+def test_listing_shows_storage_class(s3, bucket):
+    s3.put_object(Bucket=bucket, Key="ia", Body=b"x", StorageClass="STANDARD_IA")
+    s3.put_object(Bucket=bucket, Key="std", Body=b"x")
+    listed = s3.list_objects_v2(Bucket=bucket)["Contents"]
+    assert [(o["Key"], o["StorageClass"]) for o in listed] == [("ia", "STANDARD_IA"),
+                                                              ("std", "STANDARD")]
+    listed = s3.list_objects(Bucket=bucket)["Contents"]
+    assert [(o["Key"], o["StorageClass"]) for o in listed] == [("ia", "STANDARD_IA"),
+                                                              ("std", "STANDARD")]
+
+
+def test_invalid_storage_class(s3, bucket):
+    with pytest.raises(ClientError) as e:
+        s3.put_object(Bucket=bucket, Key="bogus", Body=b"x", StorageClass="NOT_A_CLASS")
+    assert error_of(e)[:2] == ("InvalidStorageClass", 400)
+    with pytest.raises(ClientError) as e:
+        s3.head_object(Bucket=bucket, Key="bogus")
+    assert error_of(e)[1] == 404
 
 
 def test_empty_object(s3, bucket):
@@ -717,6 +736,14 @@ def test_delete_objects_many(s3, bucket):
     r = s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": k} for k in keys[:100]]})
     assert len(r["Deleted"]) == 100
     assert all_keys(s3, bucket) == keys[100:]
+
+
+def test_delete_objects_more_than_1000_keys(s3, bucket):
+    s3.put_object(Bucket=bucket, Key="k0", Body=b"x")
+    with pytest.raises(ClientError) as e:
+        s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": f"k{i}"} for i in range(1001)]})
+    assert error_of(e)[:2] == ("MalformedXML", 400)
+    assert all_keys(s3, bucket) == ["k0"]
 
 
 def test_delete_objects_missing_bucket(s3):
@@ -1217,6 +1244,20 @@ def test_wrong_secret_is_signature_mismatch(daemon, bucket, size):
     with pytest.raises(ClientError) as e:
         s3.head_object(Bucket=bucket, Key="forged")
     assert error_of(e)[1] == 404
+
+
+def test_wrong_signing_region(daemon, bucket):
+    s3 = daemon.client("s3")
+    s3.put_object(Bucket=bucket, Key="k", Body=b"regional")
+    # S3 answers a request signed for another region with AuthorizationHeaderMalformed naming the
+    # region to use...
+    status, _, text = s3_raw(daemon, "GET", f"/{bucket}/k", region="eu-west-1")
+    assert status == 400
+    assert b"<Code>AuthorizationHeaderMalformed</Code>" in text
+    assert b"<Region>us-east-1</Region>" in text
+    # ...which boto3 follows: a client configured for the wrong region still works.
+    eu = daemon.client("s3", region="eu-west-1")
+    assert eu.get_object(Bucket=bucket, Key="k")["Body"].read() == b"regional"
 
 
 def test_unknown_access_key(daemon, bucket):

@@ -14,7 +14,8 @@ Status AuthorizeS3(const http::CallContext& context, ObjectStore& store, const s
   if (!bucket.empty()) {
     ASSIGN_OR_RETURN(std::optional<std::string> document, store.GetConfig(bucket, "policy"));
     if (document) {
-      auto policy = std::make_shared<nlohmann::json>(nlohmann::json::parse(*document, nullptr, false));
+      auto policy =
+          std::make_shared<nlohmann::json>(nlohmann::json::parse(*document, nullptr, false));
       auth::PolicyCaller caller{context.anonymous ? "" : context.account_id, context.role_arn,
                                 context.anonymous ? "" : context.principal_arn, ""};
       bucket_policy = [policy, caller](const auth::AccessRequest& request) {
