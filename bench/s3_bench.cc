@@ -35,7 +35,6 @@ struct Options {
   uint64_t size = 1024;
 };
 
-
 // Runs `op(connection, client, i)` on C clients for the measured seconds (after one warm-up
 // second); prints ops/s and latency.
 template <typename Op>

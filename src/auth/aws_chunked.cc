@@ -146,6 +146,8 @@ Status ChunkedDecoder::OnSizeLine(std::string_view line) {
 
 Status ChunkedDecoder::OnTrailerLine(std::string_view line) {
   if (line.empty()) {
+    // Signed trailing headers must come with their signature.
+    if (verify_ && mode_.trailer && !trailer_signed_) return SignatureMismatch();
     state_ = State::kDone;
     return Status::Ok();
   }
@@ -161,6 +163,7 @@ Status ChunkedDecoder::OnTrailerLine(std::string_view line) {
     if (!SecureEquals(HexEncode(HmacSha256(signing_.signing_key, sts)), value)) {
       return SignatureMismatch();
     }
+    trailer_signed_ = true;
     return Status::Ok();
   }
   trailer_text_ += name + ":" + value + "\n";

@@ -63,6 +63,7 @@ class ChunkedDecoder {
   Digest chunk_sha256_ = Digest::Sha256();
   std::vector<std::pair<std::string, std::string>> trailers_;
   std::string trailer_text_;  // as the trailer signature covers it
+  bool trailer_signed_ = false;
 };
 
 }  // namespace lamina::auth

@@ -34,8 +34,7 @@ std::optional<ChunkedMode> ModeFor(const char* content_sha256) {
 }
 
 // Feeds `body` in pieces of `piece` bytes (all at once when 0), then finishes; the first error.
-Status Decode(ChunkedDecoder& decoder, std::string_view body, std::string& out,
-              size_t piece = 0) {
+Status Decode(ChunkedDecoder& decoder, std::string_view body, std::string& out, size_t piece = 0) {
   ChunkedDecoder::Output collect = [&out](std::string_view data) {
     out.append(data);
     return Status::Ok();
@@ -150,12 +149,12 @@ TEST(ChunkedDecoder, ReturnsTheOutputsError) {
 TEST(ChunkedDecoder, MalformedFramingIsAnIncompleteBody) {
   ExpectIncompleteBody("zz\r\nhello\r\n0\r\n\r\n");                  // size not hex
   ExpectIncompleteBody("\r\nhello\r\n0\r\n\r\n");                    // no size
-  ExpectIncompleteBody("5\nhello\r\n0\r\n\r\n");                      // size line without CR
-  ExpectIncompleteBody("5\r\nhello0\r\n\r\n");                        // no CRLF after the data
-  ExpectIncompleteBody("3\r\nhello\r\n0\r\n\r\n");                    // more data than its size
-  ExpectIncompleteBody("5\r\nhello\r\n0\r\n\r\nextra");               // bytes after the end
-  ExpectIncompleteBody("5\r\nhello\r\n0\r\nno-colon-here\r\n\r\n");   // a bad trailer line
-  ExpectIncompleteBody(std::string(5000, '1') + "\r\n");              // an endless size line
+  ExpectIncompleteBody("5\nhello\r\n0\r\n\r\n");                     // size line without CR
+  ExpectIncompleteBody("5\r\nhello0\r\n\r\n");                       // no CRLF after the data
+  ExpectIncompleteBody("3\r\nhello\r\n0\r\n\r\n");                   // more data than its size
+  ExpectIncompleteBody("5\r\nhello\r\n0\r\n\r\nextra");              // bytes after the end
+  ExpectIncompleteBody("5\r\nhello\r\n0\r\nno-colon-here\r\n\r\n");  // a bad trailer line
+  ExpectIncompleteBody(std::string(5000, '1') + "\r\n");             // an endless size line
 }
 
 TEST(ChunkedDecoder, TruncatedBodiesFailAtFinish) {
@@ -215,8 +214,7 @@ constexpr char kTrailerChunk1[] =
     "b474d8862b1487a5145d686f57f013e54db672cee1c953b3010fb58501ef5aa2";
 constexpr char kTrailerChunk2[] =
     "1c1344b170168f8e65b41376b44b20fe354e373826ccbbe2c1d40a8cae51e5c7";
-constexpr char kTrailerFinal[] =
-    "2ca2aba2005185cf7159c6277faf83795951dd77a3a99e6e65d5c9f85863f992";
+constexpr char kTrailerFinal[] = "2ca2aba2005185cf7159c6277faf83795951dd77a3a99e6e65d5c9f85863f992";
 constexpr char kTrailerSignature[] =
     "d81f82fc3505edab99d459891051a732e8730629a2e4a59689829ca17fe2e435";
 
@@ -228,7 +226,7 @@ std::string SignedTrailerBody(const std::string& trailer_signature = kTrailerSig
 }
 
 TEST(ChunkedDecoder, ExampleBodyHasTheDocumentedLength) {
-  EXPECT_EQ(SignedBody().size(), 66824u);          // its Content-Length
+  EXPECT_EQ(SignedBody().size(), 66824u);         // its Content-Length
   EXPECT_EQ(SignedTrailerBody().size(), 66946u);  // the trailer example's
 }
 

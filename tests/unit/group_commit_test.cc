@@ -99,9 +99,8 @@ class DoneCounter {
   // True when `n` callbacks ran within the timeout.
   bool WaitFor(int n) {
     std::unique_lock lock(mu_);
-    return changed_.wait_for(lock, std::chrono::seconds(60), [&] {
-      return ok_ + static_cast<int>(errors_.size()) >= n;
-    });
+    return changed_.wait_for(lock, std::chrono::seconds(60),
+                             [&] { return ok_ + static_cast<int>(errors_.size()) >= n; });
   }
   int ok() {
     std::lock_guard lock(mu_);

@@ -151,8 +151,8 @@ TEST(ErrorResponse, DetailsComeBeforeTheRequestId) {
 }
 
 TEST(ErrorResponse, SigV4ErrorsGetS3Messages) {
-  http::HttpResponse r = ErrorResponse(
-      lamina::Unauthenticated(kSignatureMessage, "InvalidSignatureException"), "R1");
+  http::HttpResponse r =
+      ErrorResponse(lamina::Unauthenticated(kSignatureMessage, "InvalidSignatureException"), "R1");
   EXPECT_EQ(r.status, 403);
   pugi::xml_document doc;
   ASSERT_TRUE(doc.load_buffer(r.body.data(), r.body.size())) << r.body;

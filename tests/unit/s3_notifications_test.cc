@@ -1,7 +1,5 @@
 // S3 bucket notifications: parsing and validating a NotificationConfiguration as boto3 sends it,
 // rendering it back, and the event records an object event makes for the matching functions.
-#include "services/s3/notifications.h"
-
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -12,6 +10,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "services/s3/notifications.h"
 
 namespace lamina::services::s3 {
 namespace {
@@ -111,9 +110,9 @@ TEST(ParseNotificationConfig, ReadsTheRestDocumentsElementNames) {
 }
 
 TEST(ParseNotificationConfig, GeneratesIdsLeftOut) {
-  auto parsed = ParseNotificationConfig(
-      Document(Function("", kArnA, {"s3:ObjectCreated:*"}, "a/") +
-               Function("", kArnB, {"s3:ObjectCreated:*"}, "b/")));
+  auto parsed =
+      ParseNotificationConfig(Document(Function("", kArnA, {"s3:ObjectCreated:*"}, "a/") +
+                                       Function("", kArnB, {"s3:ObjectCreated:*"}, "b/")));
   ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
   ASSERT_EQ(parsed->functions.size(), 2u);
   EXPECT_FALSE(parsed->functions[0].id.empty());
@@ -148,27 +147,27 @@ TEST(ParseNotificationConfig, RefusesAnUnknownEventName) {
 }
 
 TEST(ParseNotificationConfig, RefusesBadFilterRules) {
-  std::string two_prefixes = Document(
-      "<CloudFunctionConfiguration><Id>x</Id><CloudFunction>" + std::string(kArnA) +
-      "</CloudFunction><Event>s3:ObjectCreated:*</Event><Filter><S3Key>"
-      "<FilterRule><Name>prefix</Name><Value>a/</Value></FilterRule>"
-      "<FilterRule><Name>Prefix</Name><Value>b/</Value></FilterRule>"
-      "</S3Key></Filter></CloudFunctionConfiguration>");
+  std::string two_prefixes =
+      Document("<CloudFunctionConfiguration><Id>x</Id><CloudFunction>" + std::string(kArnA) +
+               "</CloudFunction><Event>s3:ObjectCreated:*</Event><Filter><S3Key>"
+               "<FilterRule><Name>prefix</Name><Value>a/</Value></FilterRule>"
+               "<FilterRule><Name>Prefix</Name><Value>b/</Value></FilterRule>"
+               "</S3Key></Filter></CloudFunctionConfiguration>");
   ExpectRefused(ParseNotificationConfig(two_prefixes), "InvalidArgument", "two prefix rules");
 
-  std::string two_suffixes = Document(
-      "<CloudFunctionConfiguration><Id>x</Id><CloudFunction>" + std::string(kArnA) +
-      "</CloudFunction><Event>s3:ObjectCreated:*</Event><Filter><S3Key>"
-      "<FilterRule><Name>suffix</Name><Value>.jpg</Value></FilterRule>"
-      "<FilterRule><Name>suffix</Name><Value>.png</Value></FilterRule>"
-      "</S3Key></Filter></CloudFunctionConfiguration>");
+  std::string two_suffixes =
+      Document("<CloudFunctionConfiguration><Id>x</Id><CloudFunction>" + std::string(kArnA) +
+               "</CloudFunction><Event>s3:ObjectCreated:*</Event><Filter><S3Key>"
+               "<FilterRule><Name>suffix</Name><Value>.jpg</Value></FilterRule>"
+               "<FilterRule><Name>suffix</Name><Value>.png</Value></FilterRule>"
+               "</S3Key></Filter></CloudFunctionConfiguration>");
   ExpectRefused(ParseNotificationConfig(two_suffixes), "InvalidArgument", "two suffix rules");
 
-  std::string unknown_rule = Document(
-      "<CloudFunctionConfiguration><Id>x</Id><CloudFunction>" + std::string(kArnA) +
-      "</CloudFunction><Event>s3:ObjectCreated:*</Event><Filter><S3Key>"
-      "<FilterRule><Name>middle</Name><Value>x</Value></FilterRule>"
-      "</S3Key></Filter></CloudFunctionConfiguration>");
+  std::string unknown_rule =
+      Document("<CloudFunctionConfiguration><Id>x</Id><CloudFunction>" + std::string(kArnA) +
+               "</CloudFunction><Event>s3:ObjectCreated:*</Event><Filter><S3Key>"
+               "<FilterRule><Name>middle</Name><Value>x</Value></FilterRule>"
+               "</S3Key></Filter></CloudFunctionConfiguration>");
   ExpectRefused(ParseNotificationConfig(unknown_rule), "InvalidArgument", "unknown rule name");
 }
 
@@ -224,8 +223,8 @@ TEST(ParseNotificationConfig, MalformedDocumentsAreMalformedXml) {
   std::vector<std::string> bodies = {
       "<NotificationConfiguration><CloudFunctionConfiguration>",  // not well-formed
       "this is not XML <",
-      "<SomethingElse/>",                                              // another root
-      Document("<Bogus/>"),                                            // an unknown element
+      "<SomethingElse/>",    // another root
+      Document("<Bogus/>"),  // an unknown element
       Document("<CloudFunctionConfiguration><Id>x</Id><Event>s3:ObjectCreated:*</Event>"
                "</CloudFunctionConfiguration>"),  // no function
       Document("<CloudFunctionConfiguration><Id>x</Id><CloudFunction>" + std::string(kArnA) +
@@ -240,8 +239,8 @@ TEST(ParseNotificationConfig, MalformedDocumentsAreMalformedXml) {
 
 TEST(RenderNotificationConfig, ParsesBackToTheSameConfiguration) {
   NotificationConfig config;
-  config.functions.push_back({"one", kArnA, {"s3:ObjectCreated:Put", "s3:ObjectCreated:Copy"},
-                              "in/&<odd>\"'", ".jpg"});
+  config.functions.push_back(
+      {"one", kArnA, {"s3:ObjectCreated:Put", "s3:ObjectCreated:Copy"}, "in/&<odd>\"'", ".jpg"});
   config.functions.push_back({"two", kArnB, {"s3:ObjectRemoved:*"}, "", ""});
   config.functions.push_back({"three", kArnB, {"s3:ObjectCreated:*"}, "", ".png"});
   config.event_bridge = true;
@@ -295,8 +294,8 @@ ObjectEvent Event(const std::string& name, const std::string& key) {
 }
 
 FunctionNotification Notification(const std::string& id, const std::string& arn,
-                                   std::vector<std::string> events, const std::string& prefix = "",
-                                   const std::string& suffix = "") {
+                                  std::vector<std::string> events, const std::string& prefix = "",
+                                  const std::string& suffix = "") {
   return FunctionNotification{id, arn, std::move(events), prefix, suffix};
 }
 
@@ -387,8 +386,7 @@ TEST(EventsFor, PayloadHasTheShapeOfS3EventRecords) {
   EXPECT_EQ(r.at("eventName").get<std::string>(), "ObjectCreated:Put");
   EXPECT_EQ(r.at("userIdentity").at("principalId").get<std::string>(), "AIDAEXAMPLEUSERID");
   EXPECT_EQ(r.at("requestParameters").at("sourceIPAddress").get<std::string>(), "192.0.2.7");
-  EXPECT_EQ(r.at("responseElements").at("x-amz-request-id").get<std::string>(),
-            "C3D13FE58DE4C810");
+  EXPECT_EQ(r.at("responseElements").at("x-amz-request-id").get<std::string>(), "C3D13FE58DE4C810");
   EXPECT_TRUE(r.at("responseElements").at("x-amz-id-2").is_string());
 
   json& s3 = r.at("s3");
@@ -485,8 +483,7 @@ TEST(EncodeEventKey, KeepsUnreservedCharacters) {
 TEST(EncodeEventKey, PercentEncodesEverythingElseInUppercaseHex) {
   EXPECT_EQ(EncodeEventKey("red flower.jpg"), "red+flower.jpg");
   EXPECT_EQ(EncodeEventKey("a+b"), "a%2Bb");
-  EXPECT_EQ(EncodeEventKey("a&b=c?d#e%f:g,h;i@j$k"),
-            "a%26b%3Dc%3Fd%23e%25f%3Ag%2Ch%3Bi%40j%24k");
+  EXPECT_EQ(EncodeEventKey("a&b=c?d#e%f:g,h;i@j$k"), "a%26b%3Dc%3Fd%23e%25f%3Ag%2Ch%3Bi%40j%24k");
   EXPECT_EQ(EncodeEventKey("caf\xc3\xa9"), "caf%C3%A9");
   EXPECT_EQ(EncodeEventKey(std::string("\x01\x7f", 2)), "%01%7F");
 }

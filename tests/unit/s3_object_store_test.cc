@@ -1,7 +1,5 @@
 // S3's metadata store and object files: buckets, objects inline and in files, listings,
 // multipart uploads, bucket configurations, reopening, and the files a write leaves behind.
-#include "services/s3/object_store.h"
-
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -21,6 +19,7 @@
 #include "http/message.h"
 #include "scoped_temp_dir.h"
 #include "services/s3/object_files.h"
+#include "services/s3/object_store.h"
 
 namespace lamina::services::s3 {
 namespace {
@@ -139,8 +138,7 @@ class ObjectStoreTest : public ::testing::Test {
   }
 
   // Places `data` in a file and stores it as part `number` of `upload_id`.
-  StatusOr<PartInfo> UploadPart(const std::string& upload_id, int number,
-                                const std::string& data) {
+  StatusOr<PartInfo> UploadPart(const std::string& upload_id, int number, const std::string& data) {
     ASSIGN_OR_RETURN(Segment segment, PlaceBody(store_->files(), data));
     PartInfo part{number, data.size(), HexEncode(Md5(data)), 3000, segment};
     auto done = std::make_shared<std::promise<Status>>();

@@ -1,7 +1,5 @@
 // The body of an S3 upload on its way in: kept in memory while small, spilled to a file beyond
 // kInlineMax, checked against Content-Length and Content-MD5, and decoded from aws-chunked.
-#include "services/s3/upload.h"
-
 #include <gtest/gtest.h>
 
 #include <initializer_list>
@@ -16,6 +14,7 @@
 #include "http/message.h"
 #include "scoped_temp_dir.h"
 #include "services/s3/object_files.h"
+#include "services/s3/upload.h"
 
 namespace lamina::services::s3 {
 namespace {

@@ -36,6 +36,17 @@ Status ValidateBucketName(const std::string& name) {
   if (all_digits_and_dots && std::count(name.begin(), name.end(), '.') == 3) {
     return bad("Bucket names must not be formatted as an IP address.");
   }
+  // Prefixes and suffixes S3 reserves for its own names (access points, Object Lambda, ...).
+  for (std::string_view prefix : {"xn--", "sthree-", "amzn-s3-demo-"}) {
+    if (name.rfind(prefix, 0) == 0)
+      return bad("Bucket names must not start with " + std::string(prefix) + ".");
+  }
+  for (std::string_view suffix : {"-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"}) {
+    if (name.size() > suffix.size() &&
+        name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0) {
+      return bad("Bucket names must not end with " + std::string(suffix) + ".");
+    }
+  }
   return Status::Ok();
 }
 
@@ -87,7 +98,14 @@ void CreateBucket(const CallPtr& call) {
   } else if (call->context.region != "us-east-1") {
     bucket.region = "us-east-1";  // no constraint: us-east-1, as on AWS's global endpoint
   }
-  if (Status s = call->store().CreateBucket(bucket); !s.ok()) return call->Fail(s);
+  if (Status s = call->store().CreateBucket(bucket); !s.ok()) {
+    // A bucket created again by its owner in us-east-1 is, for S3's legacy reasons, a success.
+    if (s.aws_type() != "BucketAlreadyOwnedByYou" || bucket.region != "us-east-1") {
+      return call->Fail(s);
+    }
+    auto existing = call->store().GetBucket(bucket.name);
+    if (!existing.ok() || !*existing || (*existing)->region != "us-east-1") return call->Fail(s);
+  }
   http::HttpResponse r;
   r.SetHeader("Location", "/" + bucket.name);
   call->Reply(std::move(r));

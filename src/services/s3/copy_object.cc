@@ -1,5 +1,7 @@
 // CopyObject and UploadPartCopy: a copy shares the source's files (hard links) when it takes
 // them whole, and copies bytes otherwise (a range, or a part that needs its own MD5).
+#include <functional>
+
 #include "common/crypto.h"
 #include "common/time_format.h"
 #include "common/uri.h"
@@ -69,28 +71,32 @@ StatusOr<ObjectInfo> LoadSource(const S3Call& call, const CopySource& source) {
   return std::move(*object);
 }
 
+// Reads bytes [first, first + length) of `source`, in order, into `take`.
+Status ReadBytes(ObjectFiles& files, const ObjectInfo& source, uint64_t first, uint64_t length,
+                 const std::function<Status(std::string_view)>& take) {
+  if (source.segments.empty()) {
+    return take(std::string_view(source.inline_body).substr(first, length));
+  }
+  ASSIGN_OR_RETURN(auto reader, files.Read(source.segments, first, length));
+  std::string buffer(1024 * 1024, '\0');
+  for (;;) {
+    size_t n = 0;
+    RETURN_IF_ERROR(reader->Read(buffer.data(), buffer.size(), n));
+    if (n == 0) return Status::Ok();
+    RETURN_IF_ERROR(take(std::string_view(buffer.data(), n)));
+  }
+}
+
 // Copies bytes [first, first + length) of `source` into a new placed file; `md5_hex` gets their
 // MD5.
 StatusOr<Segment> CopyBytes(ObjectFiles& files, const ObjectInfo& source, uint64_t first,
                             uint64_t length, std::string& md5_hex) {
   ASSIGN_OR_RETURN(ObjectFiles::Writer writer, files.NewWriter());
   Digest md5 = Digest::Md5();
-  if (source.segments.empty()) {
-    std::string_view bytes = std::string_view(source.inline_body).substr(first, length);
-    md5.Update(bytes);
-    RETURN_IF_ERROR(writer.Write(bytes));
-  } else {
-    ASSIGN_OR_RETURN(auto reader, files.Read(source.segments, first, length));
-    std::string buffer(256 * 1024, '\0');
-    for (;;) {
-      size_t n = 0;
-      RETURN_IF_ERROR(reader->Read(buffer.data(), buffer.size(), n));
-      if (n == 0) break;
-      std::string_view chunk(buffer.data(), n);
-      md5.Update(chunk);
-      RETURN_IF_ERROR(writer.Write(chunk));
-    }
-  }
+  RETURN_IF_ERROR(ReadBytes(files, source, first, length, [&](std::string_view chunk) {
+    md5.Update(chunk);
+    return writer.Write(chunk);
+  }));
   md5_hex = HexEncode(md5.Final());
   return writer.Place();
 }
@@ -139,6 +145,17 @@ void CopyObject(const CallPtr& call) {
     auto tags = TagsFromHeader(call->request);
     if (!tags.ok()) return call->Fail(tags.status());
     object.tags = std::move(*tags);
+  }
+  // A copy is one object, not a multipart one: its ETag is its bytes' MD5.
+  if (object.parts > 0) {
+    Digest md5 = Digest::Md5();
+    Status read = ReadBytes(call->store().files(), object, 0, object.size, [&](std::string_view b) {
+      md5.Update(b);
+      return Status::Ok();
+    });
+    if (!read.ok()) return call->Fail(read);
+    object.etag = HexEncode(md5.Final());
+    object.parts = 0;
   }
   for (Segment& segment : object.segments) {
     auto linked = call->store().files().Link(segment);

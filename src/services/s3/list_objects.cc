@@ -142,7 +142,7 @@ void ListObjects(const CallPtr& call) {
     xml.Element("LastModified", FormatIso8601Millis(o.modified_ms));
     xml.Element("ETag", Quoted(o.etag));
     xml.Element("Size", std::to_string(o.size));
-    xml.Element("StorageClass", "STANDARD");
+    xml.Element("StorageClass", o.storage_class);
     if (owner) {
       xml.Open("Owner");
       xml.Element("ID", OwnerId(call->context.account_id));

@@ -1,5 +1,6 @@
 // Multipart uploads: CreateMultipartUpload, UploadPart, CompleteMultipartUpload,
 // AbortMultipartUpload, ListParts, ListMultipartUploads. (UploadPartCopy: copy_object.cc.)
+#include <charconv>
 #include <pugixml.hpp>
 
 #include "common/crypto.h"
@@ -20,16 +21,16 @@ std::string Unquoted(std::string etag) {
   return etag;
 }
 
-// An integer query parameter within [low, high], `fallback` when absent.
+// An integer query parameter of at least `low`, `fallback` when absent; one above `high` is
+// taken as `high` (a page size) unless `strict` (a part number).
 StatusOr<int> IntParam(const S3Call& call, std::string_view name, int fallback, int low, int high,
-                       std::string message) {
+                       std::string message, bool strict = false) {
   const std::string* v = call.s3.Query(name);
   if (!v) return fallback;
-  try {
-    size_t used = 0;
-    long n = std::stol(*v, &used);
-    if (used == v->size() && n >= low) return static_cast<int>(std::min<long>(n, high));
-  } catch (const std::exception&) {
+  long n = 0;
+  auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
+  if (ec == std::errc() && end == v->data() + v->size() && n >= low && (!strict || n <= high)) {
+    return static_cast<int>(std::min<long>(n, high));
   }
   return InvalidArgument(std::move(message));
 }
@@ -57,8 +58,12 @@ StatusOr<UploadInfo> FindUpload(const S3Call& call) {
 }
 
 StatusOr<int> PartNumber(const S3Call& call) {
+  if (!call.s3.Has("partNumber")) {
+    return InvalidArgument("Part number must be an integer between 1 and 10000, inclusive");
+  }
   return IntParam(call, "partNumber", -1, 1, 10000,
-                  "Part number must be an integer between 1 and 10000, inclusive");
+                  "Part number must be an integer between 1 and 10000, inclusive",
+                  /*strict=*/true);
 }
 
 void StorePart(const CallPtr& call, const UploadInfo& upload, PartInfo part,
@@ -197,28 +202,58 @@ void ListMultipartUploads(const CallPtr& call) {
     const std::string* v = call->s3.Query(name);
     return v ? *v : std::string();
   };
-  std::string prefix = get("prefix"), key_marker = get("key-marker");
+  std::string prefix = get("prefix"), delimiter = get("delimiter");
+  std::string key_marker = get("key-marker");
   std::string id_marker = key_marker.empty() ? "" : get("upload-id-marker");
-  // Without an upload-id marker, every upload of the marker's key was listed.
-  auto uploads = call->store().ListUploads(
-      call->s3.bucket, prefix, key_marker,
-      id_marker.empty() && !key_marker.empty() ? std::string("\xff") : id_marker, *max_uploads + 1);
-  if (!uploads.ok()) return call->Fail(uploads.status());
-  bool truncated = static_cast<int>(uploads->size()) > *max_uploads;
-  if (truncated) uploads->resize(static_cast<size_t>(*max_uploads));
+  // Uploads after the markers, their keys rolled up at the delimiter into common prefixes (UTF-8
+  // never holds 0xFF, so `prefix + "\xff"` is past every key under it).
+  std::vector<UploadInfo> uploads;
+  std::vector<std::string> prefixes;
+  bool truncated = false;
+  std::string after_key = key_marker, after_id = id_marker;
+  std::string last_key, last_id;  // the last upload or common prefix listed
+  while (!truncated) {
+    auto batch = call->store().ListUploads(call->s3.bucket, prefix, after_key, after_id, 1000);
+    if (!batch.ok()) return call->Fail(batch.status());
+    if (batch->empty()) break;
+    for (UploadInfo& u : *batch) {
+      std::string common;
+      if (!delimiter.empty()) {
+        size_t at = u.key.find(delimiter, prefix.size());
+        if (at != std::string::npos) common = u.key.substr(0, at + delimiter.size());
+      }
+      if (static_cast<int>(uploads.size() + prefixes.size()) == *max_uploads) {
+        truncated = true;
+        break;
+      }
+      if (!common.empty()) {
+        prefixes.push_back(common);
+        last_key = common;
+        last_id.clear();
+        after_key = common + "\xff";
+        after_id.clear();
+        break;  // on from past the prefix
+      }
+      after_key = last_key = u.key;
+      after_id = last_id = u.upload_id;
+      uploads.push_back(std::move(u));
+    }
+    if (batch->size() < 1000 && after_id == batch->back().upload_id) break;
+  }
   XmlWriter xml;
   xml.Open("ListMultipartUploadsResult", kXmlns);
   xml.Element("Bucket", call->s3.bucket);
   xml.Element("KeyMarker", key_marker);
   xml.Element("UploadIdMarker", id_marker);
   if (truncated) {
-    xml.Element("NextKeyMarker", uploads->back().key);
-    xml.Element("NextUploadIdMarker", uploads->back().upload_id);
+    xml.Element("NextKeyMarker", last_key);
+    xml.Element("NextUploadIdMarker", last_id);
   }
   if (!prefix.empty()) xml.Element("Prefix", prefix);
+  if (!delimiter.empty()) xml.Element("Delimiter", delimiter);
   xml.Element("MaxUploads", std::to_string(*max_uploads));
   xml.Element("IsTruncated", truncated ? "true" : "false");
-  for (const UploadInfo& u : *uploads) {
+  for (const UploadInfo& u : uploads) {
     xml.Open("Upload");
     xml.Element("Key", u.key);
     xml.Element("UploadId", u.upload_id);
@@ -226,6 +261,11 @@ void ListMultipartUploads(const CallPtr& call) {
     WriteOwner(xml, "Owner", call->context.account_id);
     xml.Element("StorageClass", "STANDARD");
     xml.Element("Initiated", FormatIso8601Millis(u.initiated_ms));
+    xml.Close();
+  }
+  for (const std::string& p : prefixes) {
+    xml.Open("CommonPrefixes");
+    xml.Element("Prefix", p);
     xml.Close();
   }
   call->ReplyXml(xml.Finish());

@@ -201,7 +201,7 @@ std::string EncodeEventKey(std::string_view key) {
   static const char kHex[] = "0123456789ABCDEF";
   std::string out;
   for (unsigned char c : key) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '*') {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '*' || c == '/') {
       out += static_cast<char>(c);
     } else if (c == ' ') {
       out += '+';

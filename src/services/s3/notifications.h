@@ -76,7 +76,7 @@ struct ObjectEvent {
 // The invocations `event` makes under `config` (none when nothing matches).
 std::vector<TargetEvent> EventsFor(const NotificationConfig& config, const ObjectEvent& event);
 
-// A key as the records carry it: URL-encoded, a space as '+'.
+// A key as the records carry it: URL-encoded (form style, a space as '+'), '/' kept.
 std::string EncodeEventKey(std::string_view key);
 
 }  // namespace lamina::services::s3

@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/fd.h"
@@ -36,7 +37,12 @@ class ObjectFiles {
   class Writer {
    public:
     Writer(const ObjectFiles* files, std::string temp_path, Fd fd);
-    Writer(Writer&&) noexcept = default;
+    Writer(Writer&& other) noexcept
+        : files_(other.files_),
+          temp_path_(std::exchange(other.temp_path_, std::string())),
+          fd_(std::move(other.fd_)),
+          size_(other.size_) {}
+    Writer& operator=(Writer&&) = delete;
     ~Writer();
     Status Write(std::string_view bytes);
     uint64_t size() const { return size_; }

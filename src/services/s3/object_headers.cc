@@ -57,7 +57,24 @@ StatusOr<HeaderList> StoredHeaders(const http::HttpRequest& request) {
       if (kept.empty()) continue;
       v = kept;
     }
-    if (name == "x-amz-storage-class" && v == "STANDARD") continue;
+    if (name == "x-amz-storage-class") {
+      static constexpr std::string_view kClasses[] = {"STANDARD",
+                                                      "REDUCED_REDUNDANCY",
+                                                      "STANDARD_IA",
+                                                      "ONEZONE_IA",
+                                                      "INTELLIGENT_TIERING",
+                                                      "GLACIER",
+                                                      "DEEP_ARCHIVE",
+                                                      "OUTPOSTS",
+                                                      "GLACIER_IR",
+                                                      "SNOW",
+                                                      "EXPRESS_ONEZONE"};
+      if (std::find(std::begin(kClasses), std::end(kClasses), v) == std::end(kClasses)) {
+        return lamina::InvalidArgument("The storage class you specified is not valid",
+                                       "InvalidStorageClass");
+      }
+      if (v == "STANDARD") continue;
+    }
     out.emplace_back(WireName(std::string(name)), std::move(v));
   }
   if (!request.Header("content-type")) out.emplace_back("Content-Type", "binary/octet-stream");

@@ -125,6 +125,39 @@ void SetObjectHeaders(const S3Call& call, const ObjectInfo& object, http::HttpRe
   }
 }
 
+void ReadObject(const CallPtr& call, int attempt);
+
+// Answers a GET or HEAD of `object`, all of it or `range` (206).
+void SendBody(const CallPtr& call, const ObjectInfo& object, std::optional<ByteRange> range,
+              http::HttpResponse& r, int attempt) {
+  SetObjectHeaders(*call, object, r);
+  uint64_t first = 0, length = object.size;
+  if (range) {
+    first = range->first;
+    length = range->length;
+    r.status = 206;
+    r.SetHeader("Content-Range", "bytes " + std::to_string(first) + "-" +
+                                     std::to_string(first + length - 1) + "/" +
+                                     std::to_string(object.size));
+  }
+  r.SetHeader("Content-Length", std::to_string(length));
+  if (call->request.method == "HEAD") return call->Reply(std::move(r));
+  if (object.segments.empty()) {
+    r.body = object.inline_body.substr(first, length);
+    return call->Reply(std::move(r));
+  }
+  auto source = call->store().files().Read(object.segments, first, length);
+  if (!source.ok()) {
+    // Replaced between reading its row and opening its files: read the new one.
+    if (source.status().code() == Code::kNotFound && attempt < 3) {
+      return ReadObject(call, attempt + 1);
+    }
+    return call->Fail(source.status());
+  }
+  r.body_source = std::move(*source);
+  call->Reply(std::move(r));
+}
+
 void ReadObject(const CallPtr& call, int attempt) {
   bool head = call->request.method == "HEAD";
   auto found = call->store().GetObject(call->s3.bucket, call->s3.key, /*with_body=*/!head);
@@ -147,37 +180,35 @@ void ReadObject(const CallPtr& call, int attempt) {
                            "not hold",
                            "PreconditionFailed"));
   }
+  // ?partNumber=N reads the part N of a multipart object (of another object, part 1 is all).
+  if (const std::string* text = call->s3.Query("partNumber")) {
+    auto number = ParseUint(*text);
+    if (!number || *number < 1 || *number > 10000) {
+      return call->Fail(
+          InvalidArgument("Part number must be an integer between 1 and 10000, "
+                          "inclusive"));
+    }
+    uint64_t parts = object.parts > 0 ? static_cast<uint64_t>(object.parts) : 1;
+    if (*number > parts) {
+      return call->Fail(lamina::InvalidArgument("The requested partnumber is not satisfiable",
+                                                "InvalidPartNumber"));
+    }
+    if (object.parts > 0) {
+      uint64_t first = 0;
+      for (uint64_t i = 0; i + 1 < *number; ++i) first += object.segments[i].size;
+      r.SetHeader("x-amz-mp-parts-count", std::to_string(object.parts));
+      return SendBody(call, object, ByteRange{first, object.segments[*number - 1].size}, r,
+                      attempt);
+    }
+  }
   auto range = ParseRange(call->Header("range"), object.size);
   if (!range.ok()) {
     http::HttpResponse error = ErrorResponse(range.status(), call->context.request_id);
     error.SetHeader("Content-Range", "bytes */" + std::to_string(object.size));
     return call->Reply(std::move(error));
   }
-  SetObjectHeaders(*call, object, r);
-  uint64_t first = 0, length = object.size;
-  if (*range) {
-    first = (*range)->first;
-    length = (*range)->length;
-    r.status = 206;
-    r.SetHeader("Content-Range", "bytes " + std::to_string(first) + "-" +
-                                     std::to_string(first + length - 1) + "/" +
-                                     std::to_string(object.size));
-  }
-  r.SetHeader("Content-Length", std::to_string(length));
-  if (head) return call->Reply(std::move(r));
-  if (object.segments.empty()) {
-    r.body = object.inline_body.substr(first, length);
-    return call->Reply(std::move(r));
-  }
-  auto source = call->store().files().Read(object.segments, first, length);
-  if (!source.ok()) {
-    // Replaced between reading its row and opening its files: read the new one.
-    if (source.status().code() == Code::kNotFound && attempt < 3)
-      return ReadObject(call, attempt + 1);
-    return call->Fail(source.status());
-  }
-  r.body_source = std::move(*source);
-  call->Reply(std::move(r));
+  if (*range) return SendBody(call, object, **range, r, attempt);
+  SendBody(call, object, std::nullopt, r, attempt);
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "services/s3/object_store.h"
 
+#include <charconv>
 #include <nlohmann/json.hpp>
 
 #include "common/crypto.h"
@@ -20,12 +21,12 @@ CREATE TABLE IF NOT EXISTS bucket_configs (
 CREATE TABLE IF NOT EXISTS objects (
   bucket TEXT NOT NULL, key BLOB NOT NULL, size INTEGER NOT NULL, etag TEXT NOT NULL,
   modified_ms INTEGER NOT NULL, headers TEXT NOT NULL, tags TEXT NOT NULL,
-  body BLOB, segments TEXT NOT NULL, parts INTEGER NOT NULL,
+  body BLOB, segments TEXT NOT NULL, parts INTEGER NOT NULL, storage_class TEXT NOT NULL,
   PRIMARY KEY (bucket, key)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS uploads (
   upload_id TEXT PRIMARY KEY, bucket TEXT NOT NULL, key BLOB NOT NULL,
   initiated_ms INTEGER NOT NULL, headers TEXT NOT NULL, tags TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS uploads_by_key ON uploads (bucket, key, upload_id);
+CREATE INDEX IF NOT EXISTS uploads_by_key ON uploads (bucket, key, initiated_ms, upload_id);
 CREATE TABLE IF NOT EXISTS parts (
   upload_id TEXT NOT NULL, number INTEGER NOT NULL, size INTEGER NOT NULL, etag TEXT NOT NULL,
   modified_ms INTEGER NOT NULL, file TEXT NOT NULL,
@@ -111,8 +112,8 @@ StatusOr<std::vector<Segment>> SegmentsOf(SqliteDb& db, const std::string& bucke
 Status InsertObject(SqliteDb& db, const ObjectInfo& o) {
   ASSIGN_OR_RETURN(Statement st,
                    db.Prepare("INSERT OR REPLACE INTO objects (bucket, key, size, etag, "
-                              "modified_ms, headers, tags, body, segments, parts) VALUES "
-                              "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+                              "modified_ms, headers, tags, body, segments, parts, storage_class) "
+                              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
   st.BindText(1, o.bucket)
       .BindBlob(2, o.key)
       .Bind(3, static_cast<int64_t>(o.size))
@@ -125,7 +126,11 @@ Status InsertObject(SqliteDb& db, const ObjectInfo& o) {
   } else {
     st.BindNull(8);
   }
-  st.BindText(9, EncodeSegments(o.segments)).Bind(10, o.parts);
+  std::string storage_class = "STANDARD";
+  for (const auto& [name, value] : o.headers) {
+    if (name == "x-amz-storage-class") storage_class = value;
+  }
+  st.BindText(9, EncodeSegments(o.segments)).Bind(10, o.parts).BindText(11, storage_class);
   return st.Run();
 }
 
@@ -349,9 +354,9 @@ StatusOr<std::vector<ObjectEntry>> ObjectStore::ListObjects(const std::string& b
   ASSIGN_OR_RETURN(auto db, readers_.Acquire());
   // Keys are BLOBs, so they compare bytewise (S3 lists in UTF-8 binary order).
   ASSIGN_OR_RETURN(Statement st,
-                   db->Prepare("SELECT key, size, etag, modified_ms FROM objects WHERE bucket = "
-                               "? AND key > ? AND key >= ? AND (? IS NULL OR key < ?) ORDER BY "
-                               "key LIMIT ?"));
+                   db->Prepare("SELECT key, size, etag, modified_ms, storage_class FROM objects "
+                               "WHERE bucket = ? AND key > ? AND key >= ? AND (? IS NULL OR key "
+                               "< ?) ORDER BY key LIMIT ?"));
   std::optional<std::string> end = store::PrefixEnd(prefix);
   st.BindText(1, bucket).BindBlob(2, after).BindBlob(3, prefix);
   if (end) {
@@ -364,7 +369,8 @@ StatusOr<std::vector<ObjectEntry>> ObjectStore::ListObjects(const std::string& b
   for (;;) {
     ASSIGN_OR_RETURN(bool row, st.Step());
     if (!row) break;
-    out.push_back({st.String(0), static_cast<uint64_t>(st.Int(1)), st.String(2), st.Int(3)});
+    out.push_back(
+        {st.String(0), static_cast<uint64_t>(st.Int(1)), st.String(2), st.Int(3), st.String(4)});
   }
   return out;
 }
@@ -479,9 +485,10 @@ StatusOr<std::vector<UploadInfo>> ObjectStore::ListUploads(const std::string& bu
   ASSIGN_OR_RETURN(auto db, readers_.Acquire());
   ASSIGN_OR_RETURN(Statement st,
                    db->Prepare(std::string(kUploadColumns) +
-                               "WHERE bucket = ? AND (key > ? OR (key = ? AND upload_id > ?)) "
-                               "AND key >= ? AND (? IS NULL OR key < ?) ORDER BY key, "
-                               "upload_id LIMIT ?"));
+                               "WHERE bucket = ? AND (key > ? OR (key = ? AND (initiated_ms, "
+                               "upload_id) > (SELECT initiated_ms, upload_id FROM uploads WHERE "
+                               "upload_id = ?))) AND key >= ? AND (? IS NULL OR key < ?) ORDER "
+                               "BY key, initiated_ms, upload_id LIMIT ?"));
   std::optional<std::string> end = store::PrefixEnd(prefix);
   st.BindText(1, bucket)
       .BindBlob(2, after_key)
@@ -550,11 +557,11 @@ void ObjectStore::CompleteUpload(const UploadInfo& upload, std::vector<Completed
             return InvalidArgument("Your proposed upload is smaller than the minimum allowed size",
                                    "EntityTooSmall");
           }
-          std::string raw;
           for (size_t h = 0; h + 1 < part.etag.size(); h += 2) {
-            raw += static_cast<char>(std::stoi(part.etag.substr(h, 2), nullptr, 16));
+            unsigned byte = 0;
+            std::from_chars(part.etag.data() + h, part.etag.data() + h + 2, byte, 16);
+            md5s += static_cast<char>(byte);
           }
-          md5s += raw;
           object->segments.push_back(part.segment);
           object->size += part.size;
           ++next;

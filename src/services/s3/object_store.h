@@ -52,6 +52,7 @@ struct ObjectEntry {
   uint64_t size = 0;
   std::string etag;
   int64_t modified_ms = 0;
+  std::string storage_class;
 };
 
 struct UploadInfo {
@@ -122,7 +123,8 @@ class ObjectStore {
   void PutPart(const std::string& upload_id, PartInfo part, Done done);
   // Parts with numbers after `after`, ascending.
   StatusOr<std::vector<PartInfo>> ListParts(const std::string& upload_id, int after, int limit);
-  // Uploads of a bucket in (key, initiation) order, from after (key, upload id) exclusive.
+  // Uploads of a bucket in (key, initiation) order, after the upload `after_upload_id` of key
+  // `after_key` (after every upload of `after_key` when that id is not one of them).
   StatusOr<std::vector<UploadInfo>> ListUploads(const std::string& bucket,
                                                 const std::string& prefix,
                                                 const std::string& after_key,

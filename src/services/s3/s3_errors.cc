@@ -33,6 +33,7 @@ constexpr KnownCode kCodes[] = {
     {"InvalidDigest", 400},
     {"InvalidLocationConstraint", 400},
     {"InvalidPart", 400},
+    {"InvalidPartNumber", 416},
     {"InvalidPartOrder", 400},
     {"InvalidRange", 416},
     {"InvalidRequest", 400},

@@ -198,6 +198,15 @@ void S3Service::Handle(const http::CallContext& context, http::HttpRequest reque
 
 http::HttpResponse S3Service::RenderError(const http::CallContext& context,
                                           const Status& status) const {
+  // A request signed for another region: S3 names the right one, and the SDKs re-sign with it.
+  if (status.message().rfind("Credential should be scoped", 0) == 0) {
+    return ErrorResponse(Status(status.code(),
+                                "The authorization header is malformed; the region is wrong; "
+                                "expecting '" +
+                                    context.region + "'",
+                                "AuthorizationHeaderMalformed"),
+                         context.request_id, {{"Region", context.region}});
+  }
   return ErrorResponse(status, context.request_id);
 }
 

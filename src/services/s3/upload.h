@@ -40,7 +40,10 @@ class Upload final : public http::BodySink {
   // Whether the body stayed in memory: then body() has it; otherwise Place() stores its file.
   bool in_memory() const { return !writer_; }
   std::string& body() { return memory_; }
-  StatusOr<Segment> Place() { return writer_->Place(); }
+  StatusOr<Segment> Place() {
+    if (!writer_) return Internal("an upload kept in memory has no file to place");
+    return writer_->Place();
+  }
 
  private:
   Status Decoded(std::string_view bytes);
