@@ -4,6 +4,15 @@
 #include <utility>
 
 namespace lamina::store {
+namespace {
+
+// A statement without parameters or rows, prepared once (Exec would parse it every time).
+Status RunStatement(SqliteDb& db, std::string_view sql) {
+  ASSIGN_OR_RETURN(Statement st, db.Prepare(sql));
+  return st.Run();
+}
+
+}  // namespace
 
 GroupCommit::GroupCommit(std::unique_ptr<SqliteDb> db) : db_(std::move(db)) {
   writer_ = std::thread([this] { WriterLoop(); });
@@ -46,10 +55,10 @@ void GroupCommit::WriterLoop() {
     Status committed = [&]() -> Status {
       ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(*db_));
       for (size_t i = 0; i < batch.size(); ++i) {
-        RETURN_IF_ERROR(db_->Exec("SAVEPOINT write"));
+        RETURN_IF_ERROR(RunStatement(*db_, "SAVEPOINT write"));
         results[i] = batch[i].apply(*db_);
-        RETURN_IF_ERROR(
-            db_->Exec(results[i].ok() ? "RELEASE write" : "ROLLBACK TO write; RELEASE write"));
+        if (!results[i].ok()) RETURN_IF_ERROR(RunStatement(*db_, "ROLLBACK TO write"));
+        RETURN_IF_ERROR(RunStatement(*db_, "RELEASE write"));
       }
       return txn.Commit();
     }();

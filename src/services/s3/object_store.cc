@@ -211,6 +211,7 @@ Status ObjectStore::DeleteBucket(const std::string& name) {
     }
     return Status::Ok();
   }));
+  ForgetConfigs(name);
   files_.Remove(orphans);
   return Status::Ok();
 }
@@ -240,6 +241,25 @@ StatusOr<std::vector<BucketInfo>> ObjectStore::ListBuckets() {
 
 StatusOr<std::optional<std::string>> ObjectStore::GetConfig(const std::string& bucket,
                                                             const std::string& kind) {
+  auto key = std::make_pair(bucket, kind);
+  {
+    std::lock_guard lock(configs_mu_);
+    if (auto it = configs_.find(key); it != configs_.end()) return it->second;
+  }
+  ASSIGN_OR_RETURN(std::optional<std::string> document, ReadConfig(bucket, kind));
+  // A write committed since the read has put its own document in place: keep that one.
+  std::lock_guard lock(configs_mu_);
+  return configs_.try_emplace(std::move(key), std::move(document)).first->second;
+}
+
+void ObjectStore::ForgetConfigs(const std::string& bucket) {
+  std::lock_guard lock(configs_mu_);
+  auto it = configs_.lower_bound({bucket, ""});
+  while (it != configs_.end() && it->first.first == bucket) it = configs_.erase(it);
+}
+
+StatusOr<std::optional<std::string>> ObjectStore::ReadConfig(const std::string& bucket,
+                                                             const std::string& kind) {
   ASSIGN_OR_RETURN(auto db, readers_.Acquire());
   ASSIGN_OR_RETURN(Statement st, db->Prepare("SELECT document FROM bucket_configs WHERE bucket = "
                                              "? AND kind = ?"));
@@ -251,7 +271,9 @@ StatusOr<std::optional<std::string>> ObjectStore::GetConfig(const std::string& b
 
 Status ObjectStore::PutConfig(const std::string& bucket, const std::string& kind,
                               std::optional<std::string> document) {
-  return writer_.Run([&](SqliteDb& db) -> Status {
+  // Reads that start meanwhile go to the store; after the commit the cache has the new document.
+  ForgetConfigs(bucket);
+  Status s = writer_.Run([&](SqliteDb& db) -> Status {
     ASSIGN_OR_RETURN(bool exists, BucketExists(db, bucket));
     if (!exists) return NoSuchBucket();
     if (!document) {
@@ -265,6 +287,13 @@ Status ObjectStore::PutConfig(const std::string& bucket, const std::string& kind
     st.BindText(1, bucket).BindText(2, kind).BindText(3, *document);
     return st.Run();
   });
+  if (s.ok()) {
+    std::lock_guard lock(configs_mu_);
+    configs_[{bucket, kind}] = std::move(document);
+  } else {
+    ForgetConfigs(bucket);
+  }
+  return s;
 }
 
 // --- objects ---------------------------------------------------------------------------------

@@ -10,7 +10,9 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <utility>
@@ -92,6 +94,8 @@ class ObjectStore {
   StatusOr<std::optional<BucketInfo>> GetBucket(const std::string& name);
   StatusOr<std::vector<BucketInfo>> ListBuckets();
   // A bucket's configuration document of one kind ("policy", "notification", "tagging", ...).
+  // Served from memory once read (every PUT consults the notification configuration, every
+  // call of a role session the policy).
   StatusOr<std::optional<std::string>> GetConfig(const std::string& bucket,
                                                  const std::string& kind);
   // Stores (or, with nullopt, deletes) one; kNotFound when the bucket does not exist.
@@ -141,9 +145,16 @@ class ObjectStore {
  private:
   ObjectStore(std::string dir, std::unique_ptr<store::SqliteDb> writer);
 
+  StatusOr<std::optional<std::string>> ReadConfig(const std::string& bucket,
+                                                  const std::string& kind);
+  void ForgetConfigs(const std::string& bucket);
+
   ObjectFiles files_;
   store::GroupCommit writer_;
   store::ReaderPool readers_;
+  std::mutex configs_mu_;
+  // (bucket, kind) -> document or none, as committed. Guarded by configs_mu_.
+  std::map<std::pair<std::string, std::string>, std::optional<std::string>> configs_;
 };
 
 // The smallest part of a multipart upload but its last.

@@ -210,6 +210,16 @@ http::HttpResponse S3Service::RenderError(const http::CallContext& context,
   return ErrorResponse(status, context.request_id);
 }
 
+bool S3Service::RunsOnLoop(const http::CallContext&, const http::HttpRequest& request) const {
+  // A session's (or an anonymous) call may have to read its policies first.
+  if (request.method != "PUT" || request.body.size() > kInlineMax ||
+      request.Header("x-amz-security-token") || !request.Header("authorization")) {
+    return false;
+  }
+  auto s3 = ParseS3Request(request);
+  return s3.ok() && Select(request.method, *s3, request) == &kPutObject;
+}
+
 bool S3Service::StreamsBody(const http::HttpRequest& head) const {
   if (head.method != "PUT" || head.Header("x-amz-copy-source")) return false;
   auto s3 = ParseS3Request(head);

@@ -21,6 +21,10 @@ class S3Service final : public http::Service {
   S3Service(ObjectStore* store, const Clock* clock, EventTargets* targets = nullptr);
 
   std::string_view signing_name() const override { return "s3"; }
+  // A small PutObject signed with the account's keys: its work until the commit is hashing and
+  // encoding, and the commit answers it from the writer thread.
+  bool RunsOnLoop(const http::CallContext& context,
+                  const http::HttpRequest& request) const override;
   void Handle(const http::CallContext& context, http::HttpRequest request,
               http::Responder respond) override;
   http::HttpResponse RenderError(const http::CallContext& context,
