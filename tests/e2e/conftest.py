@@ -169,6 +169,20 @@ class Daemon:
                 _sign_at(signer, request, when)
         return dict(request.prepare().headers.items())
 
+    def s3_streaming_headers(self, method, path, length, headers=None):
+        """The headers of an S3 request whose `length`-byte body is sent separately: signed with
+        UNSIGNED-PAYLOAD, as the SDKs sign streamed uploads."""
+        request = botocore.awsrequest.AWSRequest(method=method, url=self.endpoint + path,
+                                                 data=b"", headers=dict(headers or {}))
+        request.context["client_config"] = botocore.config.Config(
+            s3={"payload_signing_enabled": False})
+        creds = botocore.credentials.Credentials(self.access_key, self.secret_key)
+        botocore.auth.S3SigV4Auth(creds, "s3", REGION).add_auth(request)
+        out = dict(request.prepare().headers.items())
+        out["Host"] = f"127.0.0.1:{self.port}"
+        out["Content-Length"] = str(length)
+        return out
+
     def cli_env(self):
         env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
         env.update({

@@ -12,7 +12,7 @@ import time
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import unique
+from conftest import unique, wait_until
 
 
 def _bucket(s3):
@@ -80,10 +80,7 @@ def test_acknowledged_puts_survive_kill9_and_nothing_is_torn(daemon_factory):
 def _send_partial_put(daemon, bucket, key, total, sent):
     """Starts a signed PUT of `total` bytes and sends only `sent` of them; returns the socket."""
     path = f"/{bucket}/{key}"
-    headers = daemon.signed_headers("PUT", path, b"", {
-        "x-amz-content-sha256": "UNSIGNED-PAYLOAD", "Content-Length": str(total)},
-        service="s3")
-    headers["Content-Length"] = str(total)
+    headers = daemon.s3_streaming_headers("PUT", path, total)
     head = f"PUT {path} HTTP/1.1\r\nHost: 127.0.0.1:{daemon.port}\r\n"
     head += "".join(f"{k}: {v}\r\n" for k, v in headers.items() if k.lower() != "host")
     sock = socket.create_connection(("127.0.0.1", daemon.port))
@@ -99,7 +96,9 @@ def test_an_overwrite_cut_by_kill9_leaves_the_old_object(daemon_factory):
     s3.put_object(Bucket=bucket, Key="obj", Body=old)
     sock = _send_partial_put(daemon, bucket, "obj", 20_000_000, 8_000_000)
     sock2 = _send_partial_put(daemon, bucket, "new", 20_000_000, 8_000_000)
-    time.sleep(0.5)
+    # Both uploads are under way: their bodies are being written to temp files.
+    tmp = os.path.join(daemon.data_dir, "s3", "tmp")
+    wait_until(lambda: len(os.listdir(tmp)) == 2, 10, "two uploads in progress")
     daemon.kill9()
     sock.close()
     sock2.close()
@@ -117,13 +116,14 @@ def test_an_upload_cut_short_by_its_client_stores_nothing(daemon):
     bucket = _bucket(s3)
     s3.put_object(Bucket=bucket, Key="obj", Body=b"old")
     sock = _send_partial_put(daemon, bucket, "obj", 5_000_000, 1_000_000)
-    time.sleep(0.3)
+    tmp = os.path.join(daemon.data_dir, "s3", "tmp")
+    wait_until(lambda: len(os.listdir(tmp)) == 1, 10, "the upload in progress")
     sock.close()  # the client goes away mid-body
     time.sleep(0.3)
     assert s3.get_object(Bucket=bucket, Key="obj")["Body"].read() == b"old"
-    # The daemon still serves, and left no temp file behind.
+    # The daemon still serves, and removes the temp file (once the read times out or fails).
     s3.put_object(Bucket=bucket, Key="after", Body=b"fine")
-    assert os.listdir(os.path.join(daemon.data_dir, "s3", "tmp")) == []
+    wait_until(lambda: os.listdir(tmp) == [], 40, "the interrupted upload's temp file removed")
 
 
 def test_completed_multipart_uploads_survive_kill9(daemon_factory):
