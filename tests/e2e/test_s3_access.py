@@ -4,7 +4,6 @@ account's own keys everything; and a function writing under its execution role.
 """
 import json
 import os
-import subprocess
 import urllib.request
 
 import boto3
@@ -12,7 +11,7 @@ import botocore.config
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import ACCOUNT, REGION, make_zip, unique, wait_until
+from conftest import ACCOUNT, REGION, make_zip, unique
 
 
 def _trust_root():

@@ -5,7 +5,6 @@
 tampered and expired ones; virtual-host-style requests; unsigned requests.
 """
 import datetime
-import hashlib
 import os
 import re
 import subprocess
@@ -17,33 +16,12 @@ import botocore.awsrequest
 import botocore.credentials
 import pytest
 
+from s3_helpers import MiB, file_md5_parts, md5_hex, sha256_file
 from conftest import unique
-
-MiB = 1024 * 1024
 
 
 def bucket_name(prefix="cli"):
     return unique(prefix).lower()
-
-
-def md5_hex(data):
-    return hashlib.md5(data).hexdigest()
-
-
-def file_md5_parts(path, chunk):
-    md5s = []
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(chunk), b""):
-            md5s.append(hashlib.md5(block).digest())
-    return f'"{hashlib.md5(b"".join(md5s)).hexdigest()}-{len(md5s)}"'
-
-
-def sha256_file(path):
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(MiB), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def curl(url, out_path, method="GET", upload=None):

@@ -2,7 +2,6 @@
 the restart, an interrupted overwrite leaves the old object, an interrupted upload leaves
 nothing, and a notification queued with an acknowledged write still runs.
 """
-import concurrent.futures
 import hashlib
 import os
 import socket

@@ -14,46 +14,14 @@ import boto3.s3.transfer
 import pytest
 from botocore.exceptions import ClientError
 
+from s3_helpers import MiB, file_md5_parts, md5_hex, multipart_etag, sha256_file
 from conftest import error_of, unique
 
-MiB = 1024 * 1024
 PART = 5 * MiB  # S3's smallest part but the last
-
-
-def md5_hex(data):
-    return hashlib.md5(data).hexdigest()
 
 
 def quoted_md5(data):
     return '"' + md5_hex(data) + '"'
-
-
-def multipart_etag(parts):
-    """S3's ETag of an object completed from `parts` (bytes each): the MD5 of the concatenated
-    binary MD5s of the parts, a dash, and the number of parts, in quotes."""
-    digest = hashlib.md5(b"".join(hashlib.md5(p).digest() for p in parts)).hexdigest()
-    return f'"{digest}-{len(parts)}"'
-
-
-def file_md5_parts(path, chunk):
-    """The multipart ETag of a file uploaded in parts of `chunk` bytes."""
-    md5s, count = [], 0
-    with open(path, "rb") as f:
-        while True:
-            block = f.read(chunk)
-            if not block:
-                break
-            md5s.append(hashlib.md5(block).digest())
-            count += 1
-    return f'"{hashlib.md5(b"".join(md5s)).hexdigest()}-{count}"'
-
-
-def sha256_file(path):
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(MiB), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def status_of(response):

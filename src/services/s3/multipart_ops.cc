@@ -76,13 +76,14 @@ void StorePart(const CallPtr& call, const UploadInfo& upload, PartInfo part,
 }
 
 void CreateMultipartUpload(const CallPtr& call) {
-  if (Status s = ValidateKey(call->s3.key); !s.ok()) return call->Fail(s);
-  auto headers = StoredHeaders(call->request);
-  if (!headers.ok()) return call->Fail(headers.status());
-  auto tags = TagsFromHeader(call->request);
-  if (!tags.ok()) return call->Fail(tags.status());
-  UploadInfo upload{HexEncode(UniqueBytes(24)), call->s3.bucket, call->s3.key, call->now_ms(),
-                    std::move(*headers),        std::move(*tags)};
+  auto attributes = AttributesOf(*call);
+  if (!attributes.ok()) return call->Fail(attributes.status());
+  UploadInfo upload{HexEncode(UniqueBytes(24)),
+                    call->s3.bucket,
+                    call->s3.key,
+                    call->now_ms(),
+                    std::move(attributes->headers),
+                    std::move(attributes->tags)};
   if (Status s = call->store().CreateUpload(upload); !s.ok()) return call->Fail(s);
   XmlWriter xml;
   xml.Open("InitiateMultipartUploadResult", kXmlns);
@@ -97,14 +98,9 @@ void UploadPart(const CallPtr& call) {
   if (!number.ok()) return call->Fail(number.status());
   auto upload = FindUpload(*call);
   if (!upload.ok()) return call->Fail(upload.status());
-  std::shared_ptr<Upload> body;
-  if (call->request.body_sink) {
-    body = std::static_pointer_cast<Upload>(call->request.body_sink);
-  } else {
-    body = std::make_shared<Upload>(&call->store().files(), call->request,
-                                    call->context.chunk_signing, /*inline_allowed=*/false);
-    if (Status s = body->Take(call->request.body); !s.ok()) return call->Fail(s);
-  }
+  auto taken = TakeUpload(call, /*inline_allowed=*/false);
+  if (!taken.ok()) return call->Fail(taken.status());
+  std::shared_ptr<Upload> body = std::move(*taken);
   auto segment = body->Place();
   if (!segment.ok()) return call->Fail(segment.status());
   PartInfo part{*number, body->size(), body->md5_hex(), call->now_ms(), std::move(*segment)};

@@ -1,4 +1,4 @@
-// What an object keeps of its upload's headers, and its tags.
+// What a new object takes from its request: its headers, tags and body.
 #include <algorithm>
 
 #include "common/uri.h"
@@ -125,6 +125,23 @@ Status ValidateKey(const std::string& key) {
     return lamina::InvalidArgument("Your key is too long", "KeyTooLongError");
   }
   return Status::Ok();
+}
+
+StatusOr<NewObjectAttributes> AttributesOf(const S3Call& call) {
+  RETURN_IF_ERROR(ValidateKey(call.s3.key));
+  NewObjectAttributes out;
+  ASSIGN_OR_RETURN(out.headers, StoredHeaders(call.request));
+  ASSIGN_OR_RETURN(out.tags, TagsFromHeader(call.request));
+  return out;
+}
+
+StatusOr<std::shared_ptr<Upload>> TakeUpload(const CallPtr& call, bool inline_allowed) {
+  if (call->request.body_sink) return std::static_pointer_cast<Upload>(call->request.body_sink);
+  auto upload = std::make_shared<Upload>(&call->store().files(), call->request,
+                                         call->context.chunk_signing, inline_allowed);
+  RETURN_IF_ERROR(upload->Take(call->request.body));
+  call->request.body.clear();
+  return upload;
 }
 
 }  // namespace lamina::services::s3

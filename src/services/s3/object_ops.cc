@@ -13,17 +13,6 @@
 namespace lamina::services::s3 {
 namespace {
 
-// The upload of a PutObject or UploadPart: the streamed sink the edge filled, or the in-memory
-// body taken now.
-StatusOr<std::shared_ptr<Upload>> TakeUpload(const CallPtr& call, bool inline_allowed) {
-  if (call->request.body_sink) return std::static_pointer_cast<Upload>(call->request.body_sink);
-  auto upload = std::make_shared<Upload>(&call->store().files(), call->request,
-                                         call->context.chunk_signing, inline_allowed);
-  RETURN_IF_ERROR(upload->Take(call->request.body));
-  call->request.body.clear();
-  return upload;
-}
-
 std::optional<uint64_t> ParseUint(std::string_view s) {
   uint64_t v = 0;
   if (s.empty()) return std::nullopt;
@@ -214,11 +203,8 @@ void ReadObject(const CallPtr& call, int attempt) {
 }  // namespace
 
 void PutObject(const CallPtr& call) {
-  if (Status s = ValidateKey(call->s3.key); !s.ok()) return call->Fail(s);
-  auto headers = StoredHeaders(call->request);
-  if (!headers.ok()) return call->Fail(headers.status());
-  auto tags = TagsFromHeader(call->request);
-  if (!tags.ok()) return call->Fail(tags.status());
+  auto attributes = AttributesOf(*call);
+  if (!attributes.ok()) return call->Fail(attributes.status());
   auto upload = TakeUpload(call, /*inline_allowed=*/true);
   if (!upload.ok()) return call->Fail(upload.status());
   ObjectInfo object;
@@ -227,8 +213,8 @@ void PutObject(const CallPtr& call) {
   object.size = (*upload)->size();
   object.etag = (*upload)->md5_hex();
   object.modified_ms = call->now_ms();
-  object.headers = std::move(*headers);
-  object.tags = std::move(*tags);
+  object.headers = std::move(attributes->headers);
+  object.tags = std::move(attributes->tags);
   if ((*upload)->in_memory()) {
     object.inline_body = std::move((*upload)->body());
   } else {

@@ -12,6 +12,7 @@
 #include "services/s3/notifications.h"
 #include "services/s3/object_store.h"
 #include "services/s3/s3_request.h"
+#include "services/s3/upload.h"
 
 namespace lamina::services::s3 {
 
@@ -62,7 +63,7 @@ ObjectEvent MakeEvent(const S3Call& call, std::string name, std::string key, uin
 void NotifyThenReply(const CallPtr& call, std::vector<ObjectEvent> events,
                      http::HttpResponse response);
 
-// object_headers.cc: what an object keeps of its upload's headers, and what GET returns.
+// object_headers.cc: what a new object takes from its request.
 // The headers PutObject, CopyObject (REPLACE) and CreateMultipartUpload store: the content
 // headers (Content-Type defaulting to binary/octet-stream) and x-amz-meta-*. MetadataTooLarge
 // past S3's 2 KB of user metadata.
@@ -73,6 +74,16 @@ StatusOr<TagSet> TagsFromHeader(const http::HttpRequest& request);
 Status ValidateTags(const TagSet& tags);
 // KeyTooLongError past S3's 1024 bytes.
 Status ValidateKey(const std::string& key);
+// What a new object (PutObject, CreateMultipartUpload) takes from its request: its key checked,
+// its stored headers and its tags.
+struct NewObjectAttributes {
+  HeaderList headers;
+  TagSet tags;
+};
+StatusOr<NewObjectAttributes> AttributesOf(const S3Call& call);
+// The body of a PutObject or UploadPart: the streamed upload the edge filled, or the in-memory
+// body taken now (`inline_allowed`: it may stay in memory).
+StatusOr<std::shared_ptr<Upload>> TakeUpload(const CallPtr& call, bool inline_allowed);
 
 // bucket_ops.cc
 void ListBuckets(const CallPtr& call);
