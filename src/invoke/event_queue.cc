@@ -6,16 +6,6 @@ using store::SqliteDb;
 using store::Statement;
 using store::Transaction;
 
-struct EventQueue::Write {
-  enum class Kind { kAppend, kFinish, kReschedule };
-  Kind kind = Kind::kAppend;
-  int64_t id = 0;
-  std::vector<QueuedEvent> events;  // appended (kAppend, and kFinish's follow-ups)
-  int attempts = 0;
-  int64_t next_attempt_ms = 0;
-  Stored done;
-};
-
 namespace {
 
 constexpr const char* kSchema =
@@ -64,103 +54,49 @@ StatusOr<std::unique_ptr<EventQueue>> EventQueue::Open(const std::string& path) 
 }
 
 EventQueue::EventQueue(std::unique_ptr<SqliteDb> writer, std::unique_ptr<SqliteDb> reader)
-    : writer_db_(std::move(writer)), reader_db_(std::move(reader)) {
-  writer_ = std::thread([this] { WriterLoop(); });
-}
+    : writer_(std::move(writer)), reader_db_(std::move(reader)) {}
 
-EventQueue::~EventQueue() {
-  {
-    std::lock_guard lock(mu_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  writer_.join();
+EventQueue::~EventQueue() = default;
+
+void EventQueue::Store(std::vector<QueuedEvent> events, std::function<Status(SqliteDb&)> before,
+                       Stored done) {
+  auto shared = std::make_shared<std::vector<QueuedEvent>>(std::move(events));
+  writer_.Submit(
+      [shared, before = std::move(before)](SqliteDb& db) -> Status {
+        if (before) RETURN_IF_ERROR(before(db));
+        for (QueuedEvent& e : *shared) RETURN_IF_ERROR(Insert(db, e));
+        return Status::Ok();
+      },
+      [shared, done = std::move(done)](Status s) {
+        if (!s.ok()) return done(s);
+        done(std::move(*shared));
+      });
 }
 
 void EventQueue::Append(std::vector<QueuedEvent> events, Stored done) {
-  Write w;
-  w.kind = Write::Kind::kAppend;
-  w.events = std::move(events);
-  w.done = std::move(done);
-  Submit(std::move(w));
+  Store(std::move(events), nullptr, std::move(done));
 }
 
 void EventQueue::Finish(int64_t id, std::vector<QueuedEvent> follow_ups, Stored done) {
-  Write w;
-  w.kind = Write::Kind::kFinish;
-  w.id = id;
-  w.events = std::move(follow_ups);
-  w.done = std::move(done);
-  Submit(std::move(w));
+  Store(
+      std::move(follow_ups),
+      [id](SqliteDb& db) -> Status {
+        ASSIGN_OR_RETURN(Statement st, db.Prepare("DELETE FROM events WHERE id = ?"));
+        st.Bind(1, id);
+        return st.Run();
+      },
+      std::move(done));
 }
 
 void EventQueue::Reschedule(int64_t id, int attempts, int64_t next_attempt_ms, Done done) {
-  Write w;
-  w.kind = Write::Kind::kReschedule;
-  w.id = id;
-  w.attempts = attempts;
-  w.next_attempt_ms = next_attempt_ms;
-  w.done = [done = std::move(done)](StatusOr<std::vector<QueuedEvent>> r) { done(r.status()); };
-  Submit(std::move(w));
-}
-
-void EventQueue::Submit(Write write) {
-  {
-    std::lock_guard lock(mu_);
-    pending_.push_back(std::move(write));
-  }
-  wake_.notify_one();
-}
-
-Status EventQueue::Apply(Write& w) {
-  if (w.kind == Write::Kind::kReschedule) {
-    ASSIGN_OR_RETURN(Statement st, writer_db_->Prepare("UPDATE events SET attempts = ?, "
-                                                       "next_attempt_ms = ? WHERE id = ?"));
-    st.Bind(1, w.attempts).Bind(2, w.next_attempt_ms).Bind(3, w.id);
-    return st.Run();
-  }
-  if (w.kind == Write::Kind::kFinish) {
-    ASSIGN_OR_RETURN(Statement st, writer_db_->Prepare("DELETE FROM events WHERE id = ?"));
-    st.Bind(1, w.id);
-    RETURN_IF_ERROR(st.Run());
-  }
-  for (QueuedEvent& e : w.events) RETURN_IF_ERROR(Insert(*writer_db_, e));
-  return Status::Ok();
-}
-
-void EventQueue::WriterLoop() {
-  for (;;) {
-    std::vector<Write> batch;
-    {
-      std::unique_lock lock(mu_);
-      wake_.wait(lock, [this] { return stopping_ || !pending_.empty(); });
-      if (pending_.empty()) return;  // stopping, nothing left
-      batch.swap(pending_);
-    }
-    // One transaction (one fsync) for the whole batch. Should it fail, each write is tried on
-    // its own so that one bad write does not fail the others.
-    Status committed = [&]() -> Status {
-      ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(*writer_db_));
-      for (Write& w : batch) RETURN_IF_ERROR(Apply(w));
-      return txn.Commit();
-    }();
-    if (committed.ok()) {
-      for (Write& w : batch) w.done(std::move(w.events));
-      continue;
-    }
-    for (Write& w : batch) {
-      Status one = [&]() -> Status {
-        ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(*writer_db_));
-        RETURN_IF_ERROR(Apply(w));
-        return txn.Commit();
-      }();
-      if (one.ok()) {
-        w.done(std::move(w.events));
-      } else {
-        w.done(one);
-      }
-    }
-  }
+  writer_.Submit(
+      [=](SqliteDb& db) -> Status {
+        ASSIGN_OR_RETURN(Statement st, db.Prepare("UPDATE events SET attempts = ?, "
+                                                  "next_attempt_ms = ? WHERE id = ?"));
+        st.Bind(1, attempts).Bind(2, next_attempt_ms).Bind(3, id);
+        return st.Run();
+      },
+      std::move(done));
 }
 
 StatusOr<std::vector<QueuedEvent>> EventQueue::LoadAll() {

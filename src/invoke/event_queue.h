@@ -1,7 +1,7 @@
 // The durable queue of asynchronous invocations: every event Lamina has acknowledged (202) and
 // not yet finished with, in `<data-dir>/events.db` (SQLite, WAL, synchronous=FULL).
 //
-// Writes are group-committed by one writer thread: whatever was asked for while the previous
+// Writes are group-committed (store/group_commit.h): whatever was asked for while the previous
 // commit was syncing goes into the next transaction, so one fsync acknowledges many events and
 // the accept rate is not bounded by the disk's sync latency. A write's `done` runs on the writer
 // thread once the commit is durable (or failed); it must not block. An event stays in the queue
@@ -9,16 +9,15 @@
 // All methods are thread-safe.
 #pragma once
 
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "common/status.h"
+#include "store/group_commit.h"
 #include "store/sqlite_db.h"
 
 namespace lamina::invoke {
@@ -61,21 +60,14 @@ class EventQueue {
   StatusOr<int64_t> Count();
 
  private:
-  struct Write;
   EventQueue(std::unique_ptr<store::SqliteDb> writer, std::unique_ptr<store::SqliteDb> reader);
-  void Submit(Write write);
-  void WriterLoop();
-  Status Apply(Write& write);
+  // Stores `events` (assigning their ids) after `before` ran in the same transaction.
+  void Store(std::vector<QueuedEvent> events, std::function<Status(store::SqliteDb&)> before,
+             Stored done);
 
-  std::unique_ptr<store::SqliteDb> writer_db_;  // used by the writer thread only
+  store::GroupCommit writer_;
   std::mutex reader_mu_;
   std::unique_ptr<store::SqliteDb> reader_db_;  // guarded by reader_mu_
-
-  std::mutex mu_;
-  std::condition_variable wake_;
-  std::vector<Write> pending_;  // guarded by mu_
-  bool stopping_ = false;       // guarded by mu_
-  std::thread writer_;
 };
 
 }  // namespace lamina::invoke
