@@ -29,21 +29,7 @@ using HeaderList = std::vector<std::pair<std::string, std::string>>;
 // One keep-alive HTTP/1.1 connection.
 class Connection {
  public:
-  explicit Connection(const std::string& endpoint) {
-    size_t colon = endpoint.find(':');
-    host_ = endpoint;
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    int one = 1;
-    ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<uint16_t>(std::stoi(endpoint.substr(colon + 1))));
-    ::inet_pton(AF_INET, endpoint.substr(0, colon).c_str(), &addr.sin_addr);
-    if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-      std::perror("connect");
-      std::exit(1);
-    }
-  }
+  explicit Connection(const std::string& endpoint) : host_(endpoint) { Connect(); }
   ~Connection() { ::close(fd_); }
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -85,9 +71,30 @@ class Connection {
   }
 
  private:
+  void Connect() {
+    size_t colon = host_.find(':');
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    int one = 1;
+    ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(std::stoi(host_.substr(colon + 1))));
+    ::inet_pton(AF_INET, host_.substr(0, colon).c_str(), &addr.sin_addr);
+    if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+      std::perror("connect");
+      std::exit(1);
+    }
+  }
+
   void WriteHead(const std::string& method, const std::string& path, const HeaderList& headers,
                  const auth::Credential& credential, const std::string& region,
                  const std::string& service, const std::string& body, uint64_t length) {
+    if (closed_) {  // the server closed the last connection (moto's does after every answer)
+      ::close(fd_);
+      buffer_.clear();
+      Connect();
+      closed_ = false;
+    }
     http::HttpRequest r;
     r.method = method;
     size_t q = path.find('?');
@@ -141,6 +148,7 @@ class Connection {
       }
       if (dropped) *dropped = length;
     }
+    closed_ = strcasestr(head.c_str(), "\r\nconnection: close") != nullptr;
     return std::atoi(head.c_str() + 9);
   }
 
@@ -154,8 +162,9 @@ class Connection {
     buffer_.append(chunk, static_cast<size_t>(n));
   }
 
-  int fd_;
   std::string host_;
+  int fd_ = -1;
+  bool closed_ = false;
   std::string buffer_;
 };
 

@@ -1299,3 +1299,74 @@ def test_objects_survive_a_restart(daemon_factory):
     assert all_keys(s3, name) == ["large", "small"]
     uploads = s3.list_multipart_uploads(Bucket=name)["Uploads"]
     assert [(u["Key"], u["UploadId"]) for u in uploads] == [("pending", up["UploadId"])]
+
+
+# --- what Lamina does not implement is refused, never mistaken for another operation ---------
+
+def _code(call):
+    with pytest.raises(ClientError) as e:
+        call()
+    return e.value.response["Error"]["Code"], e.value.response["ResponseMetadata"]["HTTPStatusCode"]
+
+
+def test_unsupported_subresources_are_refused_and_change_nothing(s3, bucket):
+    s3.put_object(Bucket=bucket, Key="v", Body=b"data")
+    assert _code(lambda: s3.put_object_retention(
+        Bucket=bucket, Key="v",
+        Retention={"Mode": "GOVERNANCE", "RetainUntilDate": datetime.datetime(2030, 1, 1)})) == \
+        ("NotImplemented", 501)
+    assert _code(lambda: s3.put_object_legal_hold(
+        Bucket=bucket, Key="v", LegalHold={"Status": "ON"})) == ("NotImplemented", 501)
+    assert _code(lambda: s3.get_bucket_encryption(Bucket=bucket)) == ("NotImplemented", 501)
+    assert _code(lambda: s3.put_bucket_lifecycle_configuration(
+        Bucket=bucket, LifecycleConfiguration={"Rules": [
+            {"ID": "r", "Status": "Enabled", "Filter": {"Prefix": ""},
+             "Expiration": {"Days": 1}}]})) == ("NotImplemented", 501)
+    empty = bucket + "-e"
+    s3.create_bucket(Bucket=empty)
+    for delete in (s3.delete_bucket_lifecycle, s3.delete_bucket_encryption,
+                   s3.delete_public_access_block, s3.delete_bucket_website):
+        assert _code(lambda: delete(Bucket=empty)) == ("NotImplemented", 501)
+    s3.head_bucket(Bucket=empty)  # still there
+    assert s3.get_object(Bucket=bucket, Key="v")["Body"].read() == b"data"
+
+
+def test_object_acls_are_the_owners_and_others_are_refused(s3, bucket):
+    s3.put_object(Bucket=bucket, Key="v", Body=b"data")
+    s3.put_object_acl(Bucket=bucket, Key="v", ACL="private")
+    assert s3.get_object(Bucket=bucket, Key="v")["Body"].read() == b"data"
+    grants = s3.get_object_acl(Bucket=bucket, Key="v")["Grants"]
+    assert [g["Permission"] for g in grants] == ["FULL_CONTROL"]
+    assert _code(lambda: s3.put_object_acl(Bucket=bucket, Key="v", ACL="public-read")) == \
+        ("NotImplemented", 501)
+    assert _code(lambda: s3.put_object(Bucket=bucket, Key="w", Body=b"x", ACL="public-read")) == \
+        ("NotImplemented", 501)
+    assert _code(lambda: s3.get_object_acl(Bucket=bucket, Key="missing"))[0] == "NoSuchKey"
+    s3.put_object(Bucket=bucket, Key="w", Body=b"x", ACL="bucket-owner-full-control")
+
+
+def test_features_asked_for_in_headers_are_refused(s3, bucket):
+    assert _code(lambda: s3.put_object(Bucket=bucket, Key="k", Body=b"x",
+                                       ServerSideEncryption="aws:kms")) == ("NotImplemented", 501)
+    assert _code(lambda: s3.create_bucket(Bucket=bucket + "-lock",
+                                          ObjectLockEnabledForBucket=True)) == \
+        ("NotImplemented", 501)
+    assert _code(lambda: s3.head_object(Bucket=bucket, Key="k"))[1] == 404
+
+
+def test_objects_have_one_version_null(s3, bucket):
+    s3.put_object(Bucket=bucket, Key="a", Body=b"1")
+    s3.put_object(Bucket=bucket, Key="d/b", Body=b"22")
+    listed = s3.list_object_versions(Bucket=bucket)
+    assert [(v["Key"], v["VersionId"], v["IsLatest"], v["Size"]) for v in listed["Versions"]] == \
+        [("a", "null", True, 1), ("d/b", "null", True, 2)]
+    rolled = s3.list_object_versions(Bucket=bucket, Delimiter="/")
+    assert [p["Prefix"] for p in rolled["CommonPrefixes"]] == ["d/"]
+    assert s3.head_object(Bucket=bucket, Key="a", VersionId="null")["ContentLength"] == 1
+    assert _code(lambda: s3.delete_object(Bucket=bucket, Key="a", VersionId="bogus")) == \
+        ("InvalidArgument", 400)
+    assert s3.get_object(Bucket=bucket, Key="a")["Body"].read() == b"1"
+    # What tools that empty a bucket through its versions do.
+    for v in s3.list_object_versions(Bucket=bucket)["Versions"]:
+        s3.delete_object(Bucket=bucket, Key=v["Key"], VersionId=v["VersionId"])
+    assert s3.list_objects_v2(Bucket=bucket)["KeyCount"] == 0

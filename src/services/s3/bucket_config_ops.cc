@@ -192,4 +192,33 @@ void DeleteBucketConfig(const CallPtr& call) {
   call->ReplyEmpty(204);
 }
 
+namespace {
+
+bool ObjectExists(const CallPtr& call) {
+  auto object = call->store().GetObject(call->s3.bucket, call->s3.key, /*with_body=*/false);
+  if (!object.ok()) {
+    call->Fail(object.status());
+    return false;
+  }
+  if (!*object) {
+    auto bucket = call->store().GetBucket(call->s3.bucket);
+    call->Fail(bucket.ok() && !*bucket ? NoSuchBucket() : NoSuchKey());
+  }
+  return object->has_value();
+}
+
+}  // namespace
+
+void GetObjectAcl(const CallPtr& call) {
+  if (!ObjectExists(call)) return;
+  call->ReplyXml(PrivateAcl(*call));
+}
+
+void PutObjectAcl(const CallPtr& call) {
+  if (!ObjectExists(call)) return;
+  auto checked = CheckAcl(call);
+  if (!checked.ok()) return call->Fail(checked.status());
+  call->ReplyEmpty();
+}
+
 }  // namespace lamina::services::s3

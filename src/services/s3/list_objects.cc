@@ -1,5 +1,6 @@
 // ListObjects (V1: marker) and ListObjectsV2 (continuation token, start-after): prefix,
 // delimiter roll-up into CommonPrefixes, MaxKeys, EncodingType=url.
+#include <charconv>
 #include <optional>
 
 #include "common/crypto.h"
@@ -149,6 +150,72 @@ void ListObjects(const CallPtr& call) {
       xml.Element("DisplayName", "lamina");
       xml.Close();
     }
+    xml.Close();
+  }
+  for (const std::string& p : listing->prefixes) {
+    xml.Open("CommonPrefixes");
+    xml.Element("Prefix", Encoded(p, url));
+    xml.Close();
+  }
+  call->ReplyXml(xml.Finish());
+}
+
+void ListObjectVersions(const CallPtr& call) {
+  const S3Request& q = call->s3;
+  auto get = [&q](std::string_view name) {
+    const std::string* v = q.Query(name);
+    return v ? *v : std::string();
+  };
+  std::string prefix = get("prefix"), delimiter = get("delimiter"), marker = get("key-marker");
+  bool url = get("encoding-type") == "url";
+  int max_keys = 1000;
+  if (const std::string* m = q.Query("max-keys")) {
+    long v = 0;
+    auto [end, ec] = std::from_chars(m->data(), m->data() + m->size(), v);
+    if (ec != std::errc() || end != m->data() + m->size() || v < 0) {
+      return call->Fail(
+          InvalidArgument("Provided max-keys not an integer or within integer range"));
+    }
+    max_keys = static_cast<int>(std::min(v, 1000L));
+  }
+  auto bucket = call->store().GetBucket(q.bucket);
+  if (!bucket.ok()) return call->Fail(bucket.status());
+  if (!*bucket) return call->Fail(NoSuchBucket());
+  // Every key has one version, so the version-id marker adds nothing to the key marker.
+  std::string from = marker;
+  if (!delimiter.empty() && !marker.empty() && marker.rfind(prefix, 0) == 0) {
+    size_t at = marker.find(delimiter, prefix.size());
+    if (at != std::string::npos && at + delimiter.size() == marker.size()) from = marker + "\xff";
+  }
+  auto listing = List(call->store(), q.bucket, prefix, delimiter, from, max_keys);
+  if (!listing.ok()) return call->Fail(listing.status());
+  XmlWriter xml;
+  xml.Open("ListVersionsResult", kXmlns);
+  xml.Element("Name", q.bucket);
+  xml.Element("Prefix", Encoded(prefix, url));
+  xml.Element("KeyMarker", Encoded(marker, url));
+  xml.Element("VersionIdMarker", get("version-id-marker"));
+  xml.Element("MaxKeys", std::to_string(max_keys));
+  if (!delimiter.empty()) xml.Element("Delimiter", Encoded(delimiter, url));
+  if (url) xml.Element("EncodingType", "url");
+  xml.Element("IsTruncated", listing->truncated ? "true" : "false");
+  if (listing->truncated) {
+    xml.Element("NextKeyMarker", Encoded(listing->last, url));
+    xml.Element("NextVersionIdMarker", "null");
+  }
+  for (const ObjectEntry& o : listing->contents) {
+    xml.Open("Version");
+    xml.Element("Key", Encoded(o.key, url));
+    xml.Element("VersionId", "null");
+    xml.Element("IsLatest", "true");
+    xml.Element("LastModified", FormatIso8601Millis(o.modified_ms));
+    xml.Element("ETag", Quoted(o.etag));
+    xml.Element("Size", std::to_string(o.size));
+    xml.Element("StorageClass", o.storage_class);
+    xml.Open("Owner");
+    xml.Element("ID", OwnerId(call->context.account_id));
+    xml.Element("DisplayName", "lamina");
+    xml.Close();
     xml.Close();
   }
   for (const std::string& p : listing->prefixes) {

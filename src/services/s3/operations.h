@@ -101,6 +101,8 @@ void CopyObject(const CallPtr& call);
 void UploadPartCopy(const CallPtr& call);
 // list_objects.cc
 void ListObjects(const CallPtr& call);  // V1 and V2
+// Every object as its only version, "null" (buckets are not versioned).
+void ListObjectVersions(const CallPtr& call);
 // multipart_ops.cc
 void CreateMultipartUpload(const CallPtr& call);
 void UploadPart(const CallPtr& call);
@@ -116,5 +118,8 @@ void DeleteObjectTagging(const CallPtr& call);
 void GetBucketConfig(const CallPtr& call);
 void PutBucketConfig(const CallPtr& call);
 void DeleteBucketConfig(const CallPtr& call);
+// An object's ACL: the owner's full control, the only one Lamina has.
+void GetObjectAcl(const CallPtr& call);
+void PutObjectAcl(const CallPtr& call);
 
 }  // namespace lamina::services::s3

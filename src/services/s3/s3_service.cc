@@ -82,10 +82,79 @@ constexpr ConfigEntry kConfigs[] = {
      {"", "", nullptr, false}},
 };
 
+constexpr OperationEntry kListVersions{"ListObjectVersions", "s3:ListBucketVersions",
+                                       ListObjectVersions, false};
+constexpr OperationEntry kGetObjectAcl{"GetObjectAcl", "s3:GetObjectAcl", GetObjectAcl, true};
+constexpr OperationEntry kPutObjectAcl{"PutObjectAcl", "s3:PutObjectAcl", PutObjectAcl, true};
+// A sub-resource Lamina does not serve: answered NotImplemented, never taken for a plain object
+// or bucket operation (a PUT ?retention must not overwrite the object).
+constexpr OperationEntry kUnsupported{"Unsupported", "", nullptr, false};
+
+// S3's sub-resources (and request features) that Lamina does not implement.
+constexpr std::string_view kUnsupportedSubresources[] = {"accelerate",
+                                                         "analytics",
+                                                         "attributes",
+                                                         "encryption",
+                                                         "intelligent-tiering",
+                                                         "inventory",
+                                                         "legal-hold",
+                                                         "lifecycle",
+                                                         "logging",
+                                                         "metrics",
+                                                         "object-lock",
+                                                         "ownershipControls",
+                                                         "policyStatus",
+                                                         "publicAccessBlock",
+                                                         "replication",
+                                                         "requestPayment",
+                                                         "restore",
+                                                         "retention",
+                                                         "select",
+                                                         "torrent",
+                                                         "website",
+                                                         "session",
+                                                         "metadataTable",
+                                                         "metadataConfiguration",
+                                                         "renameObject",
+                                                         "abac",
+                                                         "mirror"};
+
+// The sub-resource of `s3` that Lamina does not serve, or "".
+std::string_view UnsupportedSubresource(const S3Request& s3) {
+  for (std::string_view name : kUnsupportedSubresources) {
+    if (s3.Has(name)) return name;
+  }
+  return {};
+}
+
+// A request header asking for something Lamina does not do (it would otherwise be silently
+// ignored): other ACLs than the owner's, object lock, KMS or customer-key encryption.
+std::string UnsupportedHeader(const http::HttpRequest& request) {
+  for (const auto& [name, value] : request.headers) {
+    if (name == "x-amz-acl" && value != "private" && value != "bucket-owner-full-control") {
+      return "the canned ACL " + value;
+    }
+    if (name.rfind("x-amz-grant-", 0) == 0) return "ACL grants (" + name + ")";
+    if (name.rfind("x-amz-object-lock-", 0) == 0) return "object lock (" + name + ")";
+    if (name == "x-amz-bucket-object-lock-enabled" && (value == "true" || value == "True")) {
+      return "object lock";
+    }
+    if (name == "x-amz-server-side-encryption" && value != "AES256") {
+      return "server-side encryption " + value;
+    }
+    if (name.rfind("x-amz-server-side-encryption-customer-", 0) == 0) {
+      return "server-side encryption with customer keys";
+    }
+  }
+  return {};
+}
+
 const OperationEntry* Select(const std::string& method, const S3Request& s3,
                              const http::HttpRequest& request) {
   if (s3.bucket.empty()) return method == "GET" ? &kListBuckets : nullptr;
+  if (!UnsupportedSubresource(s3).empty()) return &kUnsupported;
   if (s3.key.empty()) {
+    if (method == "GET" && s3.Has("versions")) return &kListVersions;
     for (const ConfigEntry& c : kConfigs) {
       if (!s3.Has(c.subresource)) continue;
       const OperationEntry* e = method == "GET"      ? &c.get
@@ -104,6 +173,9 @@ const OperationEntry* Select(const std::string& method, const S3Request& s3,
     return nullptr;
   }
   bool copy = request.Header("x-amz-copy-source") != nullptr;
+  if (s3.Has("acl")) {
+    return method == "GET" ? &kGetObjectAcl : method == "PUT" ? &kPutObjectAcl : nullptr;
+  }
   if (s3.Has("tagging")) {
     return method == "GET"      ? &kGetTagging
            : method == "PUT"    ? &kPutTagging
@@ -188,6 +260,15 @@ void S3Service::Handle(const http::CallContext& context, http::HttpRequest reque
   call->s3 = std::move(*parsed);
   const OperationEntry* op = Select(call->request.method, call->s3, call->request);
   if (!op) return call->Fail(MethodNotAllowed());
+  if (op == &kUnsupported)
+    return call->Fail(NotImplemented(std::string(UnsupportedSubresource(call->s3))));
+  if (std::string what = UnsupportedHeader(call->request); !what.empty()) {
+    return call->Fail(NotImplemented(what));
+  }
+  // Buckets are not versioned: "null" names an object's only version; any other id none.
+  if (const std::string* version = call->s3.Query("versionId"); version && *version != "null") {
+    return call->Fail(InvalidArgument("Invalid version id specified"));
+  }
   if (Status s = AuthorizeS3(call->context, *store_, call->s3.bucket, std::string(op->action),
                              ResourceArn(*op, call->s3));
       !s.ok()) {
