@@ -57,10 +57,15 @@ StatusOr<std::optional<std::string>> CheckNotification(const CallPtr& call) {
 
 StatusOr<std::optional<std::string>> CheckTagging(const CallPtr& call) {
   ASSIGN_OR_RETURN(TagSet tags, ParseTagging(call->request.body));
+  if (tags.empty()) return std::optional<std::string>();  // no tags: none to get
   if (tags.size() > 50) {
     return lamina::InvalidArgument("Bucket tag count cannot be greater than 50", "InvalidTag");
   }
   for (size_t i = 0; i < tags.size(); ++i) {
+    if (tags[i].first.rfind("aws:", 0) == 0) {
+      return lamina::InvalidArgument("System tags cannot be added/updated by requester",
+                                     "InvalidTag");
+    }
     for (size_t j = 0; j < i; ++j) {
       if (tags[i].first == tags[j].first) {
         return lamina::InvalidArgument("Cannot provide multiple Tags with the same key",

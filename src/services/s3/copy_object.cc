@@ -44,7 +44,7 @@ StatusOr<ObjectInfo> LoadSource(const S3Call& call, const CopySource& source) {
   if (!bucket) return NoSuchBucket();
   ASSIGN_OR_RETURN(std::optional<ObjectInfo> object,
                    call.deps.store->GetObject(source.bucket, source.key, /*with_body=*/true));
-  if (!object) return NoSuchKey();
+  if (!object) return NoSuchKey();  // CopyObject names the source key in the error
   auto matches = [&](const std::string& header) {
     std::string h = header;
     if (h.size() >= 2 && h.front() == '"') h = h.substr(1, h.size() - 2);
@@ -116,7 +116,13 @@ void CopyObject(const CallPtr& call) {
   auto source_name = ParseCopySource(*call->Header("x-amz-copy-source"));
   if (!source_name.ok()) return call->Fail(source_name.status());
   auto source = LoadSource(*call, *source_name);
-  if (!source.ok()) return call->Fail(source.status());
+  if (!source.ok()) {
+    if (source.status().aws_type() == "NoSuchKey") {
+      return call->Reply(
+          ErrorResponse(source.status(), call->context.request_id, {{"Key", source_name->key}}));
+    }
+    return call->Fail(source.status());
+  }
   const std::string* directive = call->Header("x-amz-metadata-directive");
   const std::string* tagging_directive = call->Header("x-amz-tagging-directive");
   bool replace = directive && *directive == "REPLACE";
@@ -140,6 +146,13 @@ void CopyObject(const CallPtr& call) {
     auto headers = StoredHeaders(call->request);
     if (!headers.ok()) return call->Fail(headers.status());
     object.headers = std::move(*headers);
+  } else {
+    // The copy's storage class is the request's (STANDARD by default), not the source's.
+    std::erase_if(object.headers, [](const auto& h) { return h.first == "x-amz-storage-class"; });
+    if (const std::string* storage = call->Header("x-amz-storage-class");
+        storage && *storage != "STANDARD") {
+      object.headers.emplace_back("x-amz-storage-class", *storage);
+    }
   }
   if (tagging_directive && *tagging_directive == "REPLACE") {
     auto tags = TagsFromHeader(call->request);

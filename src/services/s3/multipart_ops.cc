@@ -121,7 +121,7 @@ void CompleteMultipartUpload(const CallPtr& call) {
     if (number < 1) return call->Fail(MalformedXml());
     parts.push_back({number, Unquoted(p.child_value("ETag"))});
   }
-  if (parts.empty()) return call->Fail(InvalidRequest("You must specify at least one part"));
+  if (parts.empty()) return call->Fail(MalformedXml());
   auto upload = FindUpload(*call);
   if (!upload.ok()) return call->Fail(upload.status());
   call->store().CompleteUpload(

@@ -92,10 +92,15 @@ StatusOr<HeaderList> StoredHeaders(const http::HttpRequest& request) {
 
 Status ValidateTags(const TagSet& tags) {
   auto invalid = [](std::string m) { return lamina::InvalidArgument(std::move(m), "InvalidTag"); };
-  if (tags.size() > 10) return invalid("Object tags cannot be greater than 10");
+  if (tags.size() > 10) {
+    return lamina::InvalidArgument("Object tags cannot be greater than 10", "BadRequest");
+  }
   for (size_t i = 0; i < tags.size(); ++i) {
     const auto& [k, v] = tags[i];
     if (k.empty() || k.size() > 128) return invalid("The TagKey you have provided is invalid");
+    if (k.rfind("aws:", 0) == 0) {
+      return invalid("Your TagKey cannot be prefixed with aws:");
+    }
     if (v.size() > 256) return invalid("The TagValue you have provided is invalid");
     for (size_t j = 0; j < i; ++j) {
       if (tags[j].first == k) return invalid("Cannot provide multiple Tags with the same key");

@@ -36,6 +36,8 @@ StatusOr<std::optional<ByteRange>> ParseRange(const std::string* header, uint64_
   if (dash == std::string_view::npos) return std::optional<ByteRange>();
   auto first = ParseUint(spec.substr(0, dash));
   auto last = ParseUint(spec.substr(dash + 1));
+  // Malformed ("bytes=0--1", "bytes=a-"): S3 ignores the header.
+  if ((dash > 0 && !first) || (dash + 1 < spec.size() && !last)) return std::optional<ByteRange>();
   auto unsatisfiable = [] {
     return lamina::InvalidArgument("The requested range is not satisfiable", "InvalidRange");
   };
@@ -169,7 +171,8 @@ void ReadObject(const CallPtr& call, int attempt) {
                            "not hold",
                            "PreconditionFailed"));
   }
-  // ?partNumber=N reads the part N of a multipart object (of another object, part 1 is all).
+  // ?partNumber=N reads the part N of a multipart object (of another object, part 1 is all of
+  // it, as a 206 all the same).
   if (const std::string* text = call->s3.Query("partNumber")) {
     auto number = ParseUint(*text);
     if (!number || *number < 1 || *number > 10000) {
@@ -182,13 +185,11 @@ void ReadObject(const CallPtr& call, int attempt) {
       return call->Fail(lamina::InvalidArgument("The requested partnumber is not satisfiable",
                                                 "InvalidPartNumber"));
     }
-    if (object.parts > 0) {
-      uint64_t first = 0;
-      for (uint64_t i = 0; i + 1 < *number; ++i) first += object.segments[i].size;
-      r.SetHeader("x-amz-mp-parts-count", std::to_string(object.parts));
-      return SendBody(call, object, ByteRange{first, object.segments[*number - 1].size}, r,
-                      attempt);
-    }
+    if (object.parts == 0) return SendBody(call, object, ByteRange{0, object.size}, r, attempt);
+    uint64_t first = 0;
+    for (uint64_t i = 0; i + 1 < *number; ++i) first += object.segments[i].size;
+    r.SetHeader("x-amz-mp-parts-count", std::to_string(object.parts));
+    return SendBody(call, object, ByteRange{first, object.segments[*number - 1].size}, r, attempt);
   }
   auto range = ParseRange(call->Header("range"), object.size);
   if (!range.ok()) {
@@ -250,7 +251,11 @@ void DeleteObject(const CallPtr& call) {
 void DeleteObjects(const CallPtr& call) {
   pugi::xml_document doc;
   const std::string& body = call->request.body;
-  if (!doc.load_buffer(body.data(), body.size())) return call->Fail(MalformedXml());
+  // A key of spaces only is a key: keep whitespace-only text.
+  if (!doc.load_buffer(body.data(), body.size(),
+                       pugi::parse_default | pugi::parse_ws_pcdata_single)) {
+    return call->Fail(MalformedXml());
+  }
   pugi::xml_node root = doc.child("Delete");
   if (!root) return call->Fail(MalformedXml());
   bool quiet = std::string_view(root.child_value("Quiet")) == "true";

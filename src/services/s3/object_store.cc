@@ -583,8 +583,9 @@ void ObjectStore::CompleteUpload(const UploadInfo& upload, std::vector<Completed
           }
           const PartInfo& part = stored[next];
           if (i + 1 < parts.size() && part.size < kMinPartSize) {
-            return InvalidArgument("Your proposed upload is smaller than the minimum allowed size",
-                                   "EntityTooSmall");
+            return InvalidArgument(
+                "Your proposed upload is smaller than the minimum allowed object size.",
+                "EntityTooSmall");
           }
           for (size_t h = 0; h + 1 < part.etag.size(); h += 2) {
             unsigned byte = 0;

@@ -18,6 +18,7 @@ constexpr KnownCode kCodes[] = {
     {"AuthorizationHeaderMalformed", 400},
     {"AuthorizationQueryParametersError", 400},
     {"BadDigest", 400},
+    {"BadRequest", 400},
     {"BucketAlreadyExists", 409},
     {"BucketAlreadyOwnedByYou", 409},
     {"BucketNotEmpty", 409},

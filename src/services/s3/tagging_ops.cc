@@ -11,7 +11,10 @@ namespace lamina::services::s3 {
 
 StatusOr<TagSet> ParseTagging(std::string_view xml) {
   pugi::xml_document doc;
-  if (!doc.load_buffer(xml.data(), xml.size())) return MalformedXml();
+  if (!doc.load_buffer(xml.data(), xml.size(),
+                       pugi::parse_default | pugi::parse_ws_pcdata_single)) {
+    return MalformedXml();
+  }
   pugi::xml_node set = doc.child("Tagging").child("TagSet");
   if (!set) return MalformedXml();
   TagSet tags;
