@@ -41,7 +41,8 @@ class ObjectFiles {
         : files_(other.files_),
           temp_path_(std::exchange(other.temp_path_, std::string())),
           fd_(std::move(other.fd_)),
-          size_(other.size_) {}
+          size_(other.size_),
+          written_back_(other.written_back_) {}
     Writer& operator=(Writer&&) = delete;
     ~Writer();
     Status Write(std::string_view bytes);
@@ -54,6 +55,7 @@ class ObjectFiles {
     std::string temp_path_;  // empty once placed
     Fd fd_;
     uint64_t size_ = 0;
+    uint64_t written_back_ = 0;  // bytes whose write-back has been started
   };
   StatusOr<Writer> NewWriter() const;
 
