@@ -1,7 +1,9 @@
 // ListBuckets, CreateBucket, DeleteBucket, HeadBucket, GetBucketLocation.
 #include <cctype>
+#include <charconv>
 #include <pugixml.hpp>
 
+#include "common/crypto.h"
 #include "common/time_format.h"
 #include "common/xml_writer.h"
 #include "services/s3/operations.h"
@@ -60,6 +62,26 @@ void LoadBucketThen(const CallPtr& call, void (*then)(const CallPtr&, const Buck
 }  // namespace
 
 void ListBuckets(const CallPtr& call) {
+  auto get = [&](std::string_view name) {
+    const std::string* v = call->s3.Query(name);
+    return v ? *v : std::string();
+  };
+  std::string prefix = get("prefix"), region = get("bucket-region"), after;
+  if (const std::string* token = call->s3.Query("continuation-token")) {
+    if (!Base64Decode(*token, after) || after.empty()) {
+      return call->Fail(InvalidArgument("The continuation token provided is incorrect"));
+    }
+  }
+  size_t max = 10000;
+  if (const std::string* m = call->s3.Query("max-buckets")) {
+    size_t n = 0;
+    auto [end, ec] = std::from_chars(m->data(), m->data() + m->size(), n);
+    if (ec != std::errc() || end != m->data() + m->size() || n < 1 || n > 10000) {
+      return call->Fail(
+          InvalidArgument("Argument max-buckets must be an integer between 1 and 10000."));
+    }
+    max = n;
+  }
   auto buckets = call->store().ListBuckets();
   if (!buckets.ok()) return call->Fail(buckets.status());
   XmlWriter xml;
@@ -69,13 +91,27 @@ void ListBuckets(const CallPtr& call) {
   xml.Element("DisplayName", "lamina");
   xml.Close();
   xml.Open("Buckets");
-  for (const BucketInfo& b : *buckets) {
+  size_t listed = 0;
+  std::string last;
+  bool more = false;
+  for (const BucketInfo& b : *buckets) {  // in name order
+    if (b.name <= after || b.name.rfind(prefix, 0) != 0) continue;
+    if (!region.empty() && b.region != region) continue;
+    if (listed == max) {
+      more = true;
+      break;
+    }
     xml.Open("Bucket");
     xml.Element("Name", b.name);
     xml.Element("CreationDate", FormatIso8601Millis(b.created_ms));
+    xml.Element("BucketRegion", b.region);
     xml.Close();
+    last = b.name;
+    ++listed;
   }
   xml.Close();
+  if (more) xml.Element("ContinuationToken", Base64Encode(last));
+  if (call->s3.Has("prefix")) xml.Element("Prefix", prefix);
   call->ReplyXml(xml.Finish());
 }
 
