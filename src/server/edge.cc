@@ -146,8 +146,8 @@ class Edge::StreamSink final : public http::BodySink {
 
   http::Service* service() const { return service_; }
   const http::CallContext& context() const { return context_; }
-  // The first error; kUnavailable when the body ended before it was whole (the peer went away,
-  // or was too slow).
+  // The first error; IncompleteBody when the body ended before it was whole (the peer went
+  // away, or was too slow).
   Status status() const { return finished_or_failed() ? status_ : Truncated(); }
   std::shared_ptr<http::BodySink> inner() const { return inner_; }
 
