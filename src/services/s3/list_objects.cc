@@ -62,6 +62,31 @@ std::string Encoded(const std::string& value, bool url) {
   return url ? UriEncode(value, /*keep_slash=*/true) : value;
 }
 
+// The max-keys parameter: 1000 when absent, at most 1000.
+StatusOr<int> MaxKeys(const S3Request& q) {
+  const std::string* m = q.Query("max-keys");
+  if (!m) return 1000;
+  long v = 0;
+  auto [end, ec] = std::from_chars(m->data(), m->data() + m->size(), v);
+  if (ec != std::errc() || end != m->data() + m->size() || v < 0) {
+    return InvalidArgument("Provided max-keys not an integer or within integer range");
+  }
+  return static_cast<int>(std::min(v, 1000L));
+}
+
+// Lists the call's bucket after `marker`: a marker that is a common prefix was listed whole.
+StatusOr<Listing> ListAfter(const S3Call& call, const std::string& prefix,
+                            const std::string& delimiter, const std::string& marker, int max_keys) {
+  ASSIGN_OR_RETURN(std::optional<BucketInfo> bucket, call.deps.store->GetBucket(call.s3.bucket));
+  if (!bucket) return NoSuchBucket();
+  std::string from = marker;
+  if (!delimiter.empty() && !marker.empty() && marker.rfind(prefix, 0) == 0) {
+    size_t at = marker.find(delimiter, prefix.size());
+    if (at != std::string::npos && at + delimiter.size() == marker.size()) from = marker + "\xff";
+  }
+  return List(*call.deps.store, call.s3.bucket, prefix, delimiter, from, max_keys);
+}
+
 }  // namespace
 
 void ListObjects(const CallPtr& call) {
@@ -77,18 +102,8 @@ void ListObjects(const CallPtr& call) {
     return call->Fail(InvalidArgument("Invalid Encoding Method specified in Request"));
   }
   bool url = encoding == "url";
-  int max_keys = 1000;
-  if (const std::string* m = q.Query("max-keys")) {
-    try {
-      size_t used = 0;
-      long v = std::stol(*m, &used);
-      if (used != m->size() || v < 0) throw std::invalid_argument("max-keys");
-      max_keys = static_cast<int>(std::min(v, 1000L));
-    } catch (const std::exception&) {
-      return call->Fail(
-          InvalidArgument("Provided max-keys not an integer or within integer range"));
-    }
-  }
+  auto max_keys = MaxKeys(q);
+  if (!max_keys.ok()) return call->Fail(max_keys.status());
   std::string after, token;
   if (v2) {
     if (const std::string* t = q.Query("continuation-token")) {
@@ -102,16 +117,7 @@ void ListObjects(const CallPtr& call) {
   } else {
     after = get("marker");
   }
-  auto bucket = call->store().GetBucket(q.bucket);
-  if (!bucket.ok()) return call->Fail(bucket.status());
-  if (!*bucket) return call->Fail(NoSuchBucket());
-  // Common prefixes at or before the marker were listed already.
-  std::string from = after;
-  if (!delimiter.empty() && !after.empty() && after.rfind(prefix, 0) == 0) {
-    size_t at = after.find(delimiter, prefix.size());
-    if (at != std::string::npos && at + delimiter.size() == after.size()) from = after + "\xff";
-  }
-  auto listing = List(call->store(), q.bucket, prefix, delimiter, from, max_keys);
+  auto listing = ListAfter(*call, prefix, delimiter, after, *max_keys);
   if (!listing.ok()) return call->Fail(listing.status());
 
   XmlWriter xml;
@@ -125,7 +131,7 @@ void ListObjects(const CallPtr& call) {
   } else {
     xml.Element("Marker", Encoded(after, url));
   }
-  xml.Element("MaxKeys", std::to_string(max_keys));
+  xml.Element("MaxKeys", std::to_string(*max_keys));
   if (!delimiter.empty()) xml.Element("Delimiter", Encoded(delimiter, url));
   if (url) xml.Element("EncodingType", "url");
   xml.Element("IsTruncated", listing->truncated ? "true" : "false");
@@ -168,26 +174,10 @@ void ListObjectVersions(const CallPtr& call) {
   };
   std::string prefix = get("prefix"), delimiter = get("delimiter"), marker = get("key-marker");
   bool url = get("encoding-type") == "url";
-  int max_keys = 1000;
-  if (const std::string* m = q.Query("max-keys")) {
-    long v = 0;
-    auto [end, ec] = std::from_chars(m->data(), m->data() + m->size(), v);
-    if (ec != std::errc() || end != m->data() + m->size() || v < 0) {
-      return call->Fail(
-          InvalidArgument("Provided max-keys not an integer or within integer range"));
-    }
-    max_keys = static_cast<int>(std::min(v, 1000L));
-  }
-  auto bucket = call->store().GetBucket(q.bucket);
-  if (!bucket.ok()) return call->Fail(bucket.status());
-  if (!*bucket) return call->Fail(NoSuchBucket());
+  auto max_keys = MaxKeys(q);
+  if (!max_keys.ok()) return call->Fail(max_keys.status());
   // Every key has one version, so the version-id marker adds nothing to the key marker.
-  std::string from = marker;
-  if (!delimiter.empty() && !marker.empty() && marker.rfind(prefix, 0) == 0) {
-    size_t at = marker.find(delimiter, prefix.size());
-    if (at != std::string::npos && at + delimiter.size() == marker.size()) from = marker + "\xff";
-  }
-  auto listing = List(call->store(), q.bucket, prefix, delimiter, from, max_keys);
+  auto listing = ListAfter(*call, prefix, delimiter, marker, *max_keys);
   if (!listing.ok()) return call->Fail(listing.status());
   XmlWriter xml;
   xml.Open("ListVersionsResult", kXmlns);
@@ -195,7 +185,7 @@ void ListObjectVersions(const CallPtr& call) {
   xml.Element("Prefix", Encoded(prefix, url));
   xml.Element("KeyMarker", Encoded(marker, url));
   xml.Element("VersionIdMarker", get("version-id-marker"));
-  xml.Element("MaxKeys", std::to_string(max_keys));
+  xml.Element("MaxKeys", std::to_string(*max_keys));
   if (!delimiter.empty()) xml.Element("Delimiter", Encoded(delimiter, url));
   if (url) xml.Element("EncodingType", "url");
   xml.Element("IsTruncated", listing->truncated ? "true" : "false");
