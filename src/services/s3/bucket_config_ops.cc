@@ -107,10 +107,7 @@ StatusOr<std::optional<std::string>> CheckAcl(const CallPtr& call) {
 std::string PrivateAcl(const S3Call& call) {
   XmlWriter xml;
   xml.Open("AccessControlPolicy", kXmlns);
-  xml.Open("Owner");
-  xml.Element("ID", OwnerId(call.context.account_id));
-  xml.Element("DisplayName", "lamina");
-  xml.Close();
+  WriteOwner(xml, "Owner", call.context.account_id);
   xml.Open("AccessControlList");
   xml.Raw(
       "<Grant><Grantee xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" "
@@ -205,10 +202,7 @@ bool ObjectExists(const CallPtr& call) {
     call->Fail(object.status());
     return false;
   }
-  if (!*object) {
-    auto bucket = call->store().GetBucket(call->s3.bucket);
-    call->Fail(bucket.ok() && !*bucket ? NoSuchBucket() : NoSuchKey());
-  }
+  if (!*object) call->FailMissingObject();
   return object->has_value();
 }
 

@@ -1,6 +1,5 @@
 // ListBuckets, CreateBucket, DeleteBucket, HeadBucket, GetBucketLocation.
 #include <cctype>
-#include <charconv>
 #include <pugixml.hpp>
 
 #include "common/crypto.h"
@@ -62,34 +61,21 @@ void LoadBucketThen(const CallPtr& call, void (*then)(const CallPtr&, const Buck
 }  // namespace
 
 void ListBuckets(const CallPtr& call) {
-  auto get = [&](std::string_view name) {
-    const std::string* v = call->s3.Query(name);
-    return v ? *v : std::string();
-  };
-  std::string prefix = get("prefix"), region = get("bucket-region"), after;
+  std::string prefix = call->s3.Value("prefix"), region = call->s3.Value("bucket-region"), after;
   if (const std::string* token = call->s3.Query("continuation-token")) {
     if (!Base64Decode(*token, after) || after.empty()) {
       return call->Fail(InvalidArgument("The continuation token provided is incorrect"));
     }
   }
-  size_t max = 10000;
-  if (const std::string* m = call->s3.Query("max-buckets")) {
-    size_t n = 0;
-    auto [end, ec] = std::from_chars(m->data(), m->data() + m->size(), n);
-    if (ec != std::errc() || end != m->data() + m->size() || n < 1 || n > 10000) {
-      return call->Fail(
-          InvalidArgument("Argument max-buckets must be an integer between 1 and 10000."));
-    }
-    max = n;
-  }
+  auto max = IntParameter(call->s3, "max-buckets", 10000, 1, 10000,
+                          "Argument max-buckets must be an integer between 1 and 10000.",
+                          /*strict=*/true);
+  if (!max.ok()) return call->Fail(max.status());
   auto buckets = call->store().ListBuckets();
   if (!buckets.ok()) return call->Fail(buckets.status());
   XmlWriter xml;
   xml.Open("ListAllMyBucketsResult", kXmlns);
-  xml.Open("Owner");
-  xml.Element("ID", OwnerId(call->context.account_id));
-  xml.Element("DisplayName", "lamina");
-  xml.Close();
+  WriteOwner(xml, "Owner", call->context.account_id);
   xml.Open("Buckets");
   size_t listed = 0;
   std::string last;
@@ -97,7 +83,7 @@ void ListBuckets(const CallPtr& call) {
   for (const BucketInfo& b : *buckets) {  // in name order
     if (b.name <= after || b.name.rfind(prefix, 0) != 0) continue;
     if (!region.empty() && b.region != region) continue;
-    if (listed == max) {
+    if (listed == static_cast<size_t>(*max)) {
       more = true;
       break;
     }

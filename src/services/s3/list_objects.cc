@@ -1,6 +1,5 @@
 // ListObjects (V1: marker) and ListObjectsV2 (continuation token, start-after): prefix,
 // delimiter roll-up into CommonPrefixes, MaxKeys, EncodingType=url.
-#include <charconv>
 #include <optional>
 
 #include "common/crypto.h"
@@ -62,16 +61,12 @@ std::string Encoded(const std::string& value, bool url) {
   return url ? UriEncode(value, /*keep_slash=*/true) : value;
 }
 
-// The max-keys parameter: 1000 when absent, at most 1000.
-StatusOr<int> MaxKeys(const S3Request& q) {
-  const std::string* m = q.Query("max-keys");
-  if (!m) return 1000;
-  long v = 0;
-  auto [end, ec] = std::from_chars(m->data(), m->data() + m->size(), v);
-  if (ec != std::errc() || end != m->data() + m->size() || v < 0) {
-    return InvalidArgument("Provided max-keys not an integer or within integer range");
+void WriteCommonPrefixes(XmlWriter& xml, const std::vector<std::string>& prefixes, bool url) {
+  for (const std::string& p : prefixes) {
+    xml.Open("CommonPrefixes");
+    xml.Element("Prefix", Encoded(p, url));
+    xml.Close();
   }
-  return static_cast<int>(std::min(v, 1000L));
 }
 
 // Lists the call's bucket after `marker`: a marker that is a common prefix was listed whole.
@@ -92,17 +87,14 @@ StatusOr<Listing> ListAfter(const S3Call& call, const std::string& prefix,
 void ListObjects(const CallPtr& call) {
   const S3Request& q = call->s3;
   bool v2 = q.Query("list-type") && *q.Query("list-type") == "2";
-  auto get = [&q](std::string_view name) {
-    const std::string* v = q.Query(name);
-    return v ? *v : std::string();
-  };
-  std::string prefix = get("prefix"), delimiter = get("delimiter");
-  std::string encoding = get("encoding-type");
+  std::string prefix = q.Value("prefix"), delimiter = q.Value("delimiter");
+  std::string encoding = q.Value("encoding-type");
   if (!encoding.empty() && encoding != "url") {
     return call->Fail(InvalidArgument("Invalid Encoding Method specified in Request"));
   }
   bool url = encoding == "url";
-  auto max_keys = MaxKeys(q);
+  auto max_keys = IntParameter(q, "max-keys", 1000, 0, 1000,
+                               "Provided max-keys not an integer or within integer range");
   if (!max_keys.ok()) return call->Fail(max_keys.status());
   std::string after, token;
   if (v2) {
@@ -112,10 +104,10 @@ void ListObjects(const CallPtr& call) {
         return call->Fail(InvalidArgument("The continuation token provided is incorrect"));
       }
     } else {
-      after = get("start-after");
+      after = q.Value("start-after");
     }
   } else {
-    after = get("marker");
+    after = q.Value("marker");
   }
   auto listing = ListAfter(*call, prefix, delimiter, after, *max_keys);
   if (!listing.ok()) return call->Fail(listing.status());
@@ -126,7 +118,7 @@ void ListObjects(const CallPtr& call) {
   xml.Element("Prefix", Encoded(prefix, url));
   if (v2) {
     if (q.Has("continuation-token")) xml.Element("ContinuationToken", token);
-    if (q.Has("start-after")) xml.Element("StartAfter", Encoded(get("start-after"), url));
+    if (q.Has("start-after")) xml.Element("StartAfter", Encoded(q.Value("start-after"), url));
     xml.Element("KeyCount", std::to_string(listing->contents.size() + listing->prefixes.size()));
   } else {
     xml.Element("Marker", Encoded(after, url));
@@ -142,7 +134,7 @@ void ListObjects(const CallPtr& call) {
       xml.Element("NextMarker", Encoded(listing->last, url));
     }
   }
-  bool owner = !v2 || get("fetch-owner") == "true";
+  bool owner = !v2 || q.Value("fetch-owner") == "true";
   for (const ObjectEntry& o : listing->contents) {
     xml.Open("Contents");
     xml.Element("Key", Encoded(o.key, url));
@@ -151,30 +143,21 @@ void ListObjects(const CallPtr& call) {
     xml.Element("Size", std::to_string(o.size));
     xml.Element("StorageClass", o.storage_class);
     if (owner) {
-      xml.Open("Owner");
-      xml.Element("ID", OwnerId(call->context.account_id));
-      xml.Element("DisplayName", "lamina");
-      xml.Close();
+      WriteOwner(xml, "Owner", call->context.account_id);
     }
     xml.Close();
   }
-  for (const std::string& p : listing->prefixes) {
-    xml.Open("CommonPrefixes");
-    xml.Element("Prefix", Encoded(p, url));
-    xml.Close();
-  }
+  WriteCommonPrefixes(xml, listing->prefixes, url);
   call->ReplyXml(xml.Finish());
 }
 
 void ListObjectVersions(const CallPtr& call) {
   const S3Request& q = call->s3;
-  auto get = [&q](std::string_view name) {
-    const std::string* v = q.Query(name);
-    return v ? *v : std::string();
-  };
-  std::string prefix = get("prefix"), delimiter = get("delimiter"), marker = get("key-marker");
-  bool url = get("encoding-type") == "url";
-  auto max_keys = MaxKeys(q);
+  std::string prefix = q.Value("prefix"), delimiter = q.Value("delimiter"),
+              marker = q.Value("key-marker");
+  bool url = q.Value("encoding-type") == "url";
+  auto max_keys = IntParameter(q, "max-keys", 1000, 0, 1000,
+                               "Provided max-keys not an integer or within integer range");
   if (!max_keys.ok()) return call->Fail(max_keys.status());
   // Every key has one version, so the version-id marker adds nothing to the key marker.
   auto listing = ListAfter(*call, prefix, delimiter, marker, *max_keys);
@@ -184,7 +167,7 @@ void ListObjectVersions(const CallPtr& call) {
   xml.Element("Name", q.bucket);
   xml.Element("Prefix", Encoded(prefix, url));
   xml.Element("KeyMarker", Encoded(marker, url));
-  xml.Element("VersionIdMarker", get("version-id-marker"));
+  xml.Element("VersionIdMarker", q.Value("version-id-marker"));
   xml.Element("MaxKeys", std::to_string(*max_keys));
   if (!delimiter.empty()) xml.Element("Delimiter", Encoded(delimiter, url));
   if (url) xml.Element("EncodingType", "url");
@@ -202,17 +185,10 @@ void ListObjectVersions(const CallPtr& call) {
     xml.Element("ETag", Quoted(o.etag));
     xml.Element("Size", std::to_string(o.size));
     xml.Element("StorageClass", o.storage_class);
-    xml.Open("Owner");
-    xml.Element("ID", OwnerId(call->context.account_id));
-    xml.Element("DisplayName", "lamina");
-    xml.Close();
+    WriteOwner(xml, "Owner", call->context.account_id);
     xml.Close();
   }
-  for (const std::string& p : listing->prefixes) {
-    xml.Open("CommonPrefixes");
-    xml.Element("Prefix", Encoded(p, url));
-    xml.Close();
-  }
+  WriteCommonPrefixes(xml, listing->prefixes, url);
   call->ReplyXml(xml.Finish());
 }
 

@@ -1,6 +1,5 @@
 // Multipart uploads: CreateMultipartUpload, UploadPart, CompleteMultipartUpload,
 // AbortMultipartUpload, ListParts, ListMultipartUploads. (UploadPartCopy: copy_object.cc.)
-#include <charconv>
 #include <pugixml.hpp>
 
 #include "common/crypto.h"
@@ -19,27 +18,6 @@ std::string Unquoted(std::string etag) {
     etag = etag.substr(1, etag.size() - 2);
   }
   return etag;
-}
-
-// An integer query parameter of at least `low`, `fallback` when absent; one above `high` is
-// taken as `high` (a page size) unless `strict` (a part number).
-StatusOr<int> IntParam(const S3Call& call, std::string_view name, int fallback, int low, int high,
-                       std::string message, bool strict = false) {
-  const std::string* v = call.s3.Query(name);
-  if (!v) return fallback;
-  long n = 0;
-  auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
-  if (ec == std::errc() && end == v->data() + v->size() && n >= low && (!strict || n <= high)) {
-    return static_cast<int>(std::min<long>(n, high));
-  }
-  return InvalidArgument(std::move(message));
-}
-
-void WriteOwner(XmlWriter& xml, const char* tag, const std::string& account_id) {
-  xml.Open(tag);
-  xml.Element("ID", OwnerId(account_id));
-  xml.Element("DisplayName", "lamina");
-  xml.Close();
 }
 
 }  // namespace
@@ -61,9 +39,9 @@ StatusOr<int> PartNumber(const S3Call& call) {
   if (!call.s3.Has("partNumber")) {
     return InvalidArgument("Part number must be an integer between 1 and 10000, inclusive");
   }
-  return IntParam(call, "partNumber", -1, 1, 10000,
-                  "Part number must be an integer between 1 and 10000, inclusive",
-                  /*strict=*/true);
+  return IntParameter(call.s3, "partNumber", -1, 1, 10000,
+                      "Part number must be an integer between 1 and 10000, inclusive",
+                      /*strict=*/true);
 }
 
 void StorePart(const CallPtr& call, const UploadInfo& upload, PartInfo part,
@@ -154,11 +132,11 @@ void AbortMultipartUpload(const CallPtr& call) {
 void ListParts(const CallPtr& call) {
   auto upload = FindUpload(*call);
   if (!upload.ok()) return call->Fail(upload.status());
-  auto max_parts = IntParam(*call, "max-parts", 1000, 0, 1000,
-                            "Provided max-parts not an integer or within integer range");
+  auto max_parts = IntParameter(call->s3, "max-parts", 1000, 0, 1000,
+                                "Provided max-parts not an integer or within integer range");
   if (!max_parts.ok()) return call->Fail(max_parts.status());
-  auto marker = IntParam(*call, "part-number-marker", 0, 0, 10000,
-                         "Provided part-number-marker not an integer or within integer range");
+  auto marker = IntParameter(call->s3, "part-number-marker", 0, 0, 10000,
+                             "Provided part-number-marker not an integer or within integer range");
   if (!marker.ok()) return call->Fail(marker.status());
   auto parts = call->store().ListParts(upload->upload_id, *marker, *max_parts + 1);
   if (!parts.ok()) return call->Fail(parts.status());
@@ -191,16 +169,12 @@ void ListMultipartUploads(const CallPtr& call) {
   auto bucket = call->store().GetBucket(call->s3.bucket);
   if (!bucket.ok()) return call->Fail(bucket.status());
   if (!*bucket) return call->Fail(NoSuchBucket());
-  auto max_uploads = IntParam(*call, "max-uploads", 1000, 0, 1000,
-                              "Provided max-uploads not an integer or within integer range");
+  auto max_uploads = IntParameter(call->s3, "max-uploads", 1000, 0, 1000,
+                                  "Provided max-uploads not an integer or within integer range");
   if (!max_uploads.ok()) return call->Fail(max_uploads.status());
-  auto get = [&](std::string_view name) {
-    const std::string* v = call->s3.Query(name);
-    return v ? *v : std::string();
-  };
-  std::string prefix = get("prefix"), delimiter = get("delimiter");
-  std::string key_marker = get("key-marker");
-  std::string id_marker = key_marker.empty() ? "" : get("upload-id-marker");
+  std::string prefix = call->s3.Value("prefix"), delimiter = call->s3.Value("delimiter");
+  std::string key_marker = call->s3.Value("key-marker");
+  std::string id_marker = key_marker.empty() ? "" : call->s3.Value("upload-id-marker");
   // Uploads after the markers, their keys rolled up at the delimiter into common prefixes (UTF-8
   // never holds 0xFF, so `prefix + "\xff"` is past every key under it).
   std::vector<UploadInfo> uploads;

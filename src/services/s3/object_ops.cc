@@ -153,11 +153,7 @@ void ReadObject(const CallPtr& call, int attempt) {
   bool head = call->request.method == "HEAD";
   auto found = call->store().GetObject(call->s3.bucket, call->s3.key, /*with_body=*/!head);
   if (!found.ok()) return call->Fail(found.status());
-  if (!*found) {
-    auto bucket = call->store().GetBucket(call->s3.bucket);
-    if (bucket.ok() && !*bucket) return call->Fail(NoSuchBucket());
-    return call->Fail(NoSuchKey());
-  }
+  if (!*found) return call->FailMissingObject();
   ObjectInfo& object = **found;
   http::HttpResponse r;
   if (int condition = CheckConditions(*call, object); condition == 304) {
@@ -173,21 +169,19 @@ void ReadObject(const CallPtr& call, int attempt) {
   }
   // ?partNumber=N reads the part N of a multipart object (of another object, part 1 is all of
   // it, as a 206 all the same).
-  if (const std::string* text = call->s3.Query("partNumber")) {
-    auto number = ParseUint(*text);
-    if (!number || *number < 1 || *number > 10000) {
-      return call->Fail(
-          InvalidArgument("Part number must be an integer between 1 and 10000, "
-                          "inclusive"));
-    }
-    uint64_t parts = object.parts > 0 ? static_cast<uint64_t>(object.parts) : 1;
+  if (call->s3.Has("partNumber")) {
+    auto number = IntParameter(call->s3, "partNumber", 0, 1, 10000,
+                               "Part number must be an integer between 1 and 10000, inclusive",
+                               /*strict=*/true);
+    if (!number.ok()) return call->Fail(number.status());
+    int parts = object.parts > 0 ? object.parts : 1;
     if (*number > parts) {
       return call->Fail(lamina::InvalidArgument("The requested partnumber is not satisfiable",
                                                 "InvalidPartNumber"));
     }
     if (object.parts == 0) return SendBody(call, object, ByteRange{0, object.size}, r, attempt);
     uint64_t first = 0;
-    for (uint64_t i = 0; i + 1 < *number; ++i) first += object.segments[i].size;
+    for (int i = 0; i + 1 < *number; ++i) first += object.segments[i].size;
     r.SetHeader("x-amz-mp-parts-count", std::to_string(object.parts));
     return SendBody(call, object, ByteRange{first, object.segments[*number - 1].size}, r, attempt);
   }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "common/xml_writer.h"
 #include "http/service.h"
 #include "services/s3/notifications.h"
 #include "services/s3/object_store.h"
@@ -38,6 +39,9 @@ struct S3Call {
   }
   // Answers with S3's error document, naming the call's bucket, key or upload as S3 does.
   void Fail(const Status& status);
+  // Answers that the call's object is not there: NoSuchKey, or NoSuchBucket when the bucket is
+  // not there either.
+  void FailMissingObject();
   // Answers `response`, with the request id headers S3 sends.
   void Reply(http::HttpResponse response);
   // 200 with an XML document (the declaration is added).
@@ -52,6 +56,9 @@ using Operation = void (*)(const CallPtr&);
 constexpr std::string_view kXmlns = "http://s3.amazonaws.com/doc/2006-03-01/";
 // The canonical user id of the account that owns every bucket.
 std::string OwnerId(const std::string& account_id);
+// <tag><ID>owner id</ID><DisplayName>lamina</DisplayName></tag>: who owns and initiates
+// everything (Owner, Initiator).
+void WriteOwner(XmlWriter& xml, const char* tag, const std::string& account_id);
 // An ETag as S3 sends it: in double quotes.
 inline std::string Quoted(const std::string& etag) { return "\"" + etag + "\""; }
 

@@ -1,6 +1,8 @@
 #include "services/s3/s3_request.h"
 
+#include <algorithm>
 #include <cctype>
+#include <charconv>
 
 #include "services/s3/s3_errors.h"
 
@@ -26,6 +28,23 @@ const std::string* S3Request::Query(std::string_view name) const {
     if (k == name) return &v;
   }
   return nullptr;
+}
+
+std::string S3Request::Value(std::string_view name) const {
+  const std::string* v = Query(name);
+  return v ? *v : std::string();
+}
+
+StatusOr<int> IntParameter(const S3Request& request, std::string_view name, int fallback, int low,
+                           int high, std::string message, bool strict) {
+  const std::string* v = request.Query(name);
+  if (!v) return fallback;
+  long n = 0;
+  auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
+  if (ec == std::errc() && end == v->data() + v->size() && n >= low && (!strict || n <= high)) {
+    return static_cast<int>(std::min<long>(n, high));
+  }
+  return InvalidArgument(std::move(message));
 }
 
 std::string VirtualHostBucket(std::string_view host) {

@@ -19,7 +19,14 @@ struct S3Request {
 
   bool Has(std::string_view name) const { return Query(name) != nullptr; }
   const std::string* Query(std::string_view name) const;
+  // The parameter's value, "" when absent.
+  std::string Value(std::string_view name) const;
 };
+
+// An integer parameter of at least `low`, `fallback` when absent; one above `high` is taken as
+// `high` (a page size) unless `strict` (a part number). InvalidArgument with `message` otherwise.
+StatusOr<int> IntParameter(const S3Request& request, std::string_view name, int fallback, int low,
+                           int high, std::string message, bool strict = false);
 
 // kInvalidArgument for a path or query with a malformed percent-escape.
 StatusOr<S3Request> ParseS3Request(const http::HttpRequest& request);

@@ -212,6 +212,13 @@ std::string OwnerId(const std::string& account_id) {
   return HexEncode(Sha256("lamina:" + account_id));
 }
 
+void WriteOwner(XmlWriter& xml, const char* tag, const std::string& account_id) {
+  xml.Open(tag);
+  xml.Element("ID", OwnerId(account_id));
+  xml.Element("DisplayName", "lamina");
+  xml.Close();
+}
+
 void S3Call::Fail(const Status& status) {
   std::vector<std::pair<std::string, std::string>> details;
   const std::string& code = status.aws_type();
@@ -224,6 +231,11 @@ void S3Call::Fail(const Status& status) {
     if (const std::string* id = s3.Query("uploadId")) details.emplace_back("UploadId", *id);
   }
   Reply(ErrorResponse(status, context.request_id, details));
+}
+
+void S3Call::FailMissingObject() {
+  auto bucket = store().GetBucket(s3.bucket);
+  Fail(bucket.ok() && !*bucket ? NoSuchBucket() : NoSuchKey());
 }
 
 void S3Call::Reply(http::HttpResponse response) {
