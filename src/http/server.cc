@@ -141,23 +141,6 @@ class Server::Impl {
         initiate, asio::use_awaitable);
   }
 
-  // Runs `work` (returning Status) on the blocking-I/O pool and resumes on the loop with its
-  // result: file reads and writes of streamed bodies never block the loop.
-  template <typename Work>
-  asio::awaitable<Status> OnPool(Work work) {
-    auto initiate = [this, &work](auto completion) {
-      asio::post(blocking_, [this, work = std::move(work),
-                             completion = std::move(completion)]() mutable {
-        Status status = work();
-        asio::post(io_, [completion = std::move(completion), status = std::move(status)]() mutable {
-          completion(std::move(status));
-        });
-      });
-    };
-    co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(Status)>(
-        initiate, asio::use_awaitable);
-  }
-
   // A request that broke HTTP's rules, as opposed to a peer that went away or timed out.
   static bool IsMalformed(const boost::system::error_code& ec) {
     return ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category() &&
@@ -294,6 +277,12 @@ class Server::Impl {
       co_await task->timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
     }
     co_return task->status;
+  }
+
+  // Runs `work` on the blocking pool and resumes on the loop with its result: file reads and
+  // writes of streamed bodies never block the loop.
+  asio::awaitable<Status> OnPool(std::function<Status()> work) {
+    co_return co_await Await(StartOnPool(std::move(work)));
   }
 
   // Reads the body into `sink`, one buffer at a time, each write on the blocking pool. The
