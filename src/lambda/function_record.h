@@ -46,6 +46,14 @@ struct FunctionRecord {
 
   std::string name() const { return configuration.value("FunctionName", ""); }
   std::string revision_id() const { return configuration.value("RevisionId", ""); }
+  // The policy document of `qualifier` ("" or "$LATEST" for the function itself), or null when
+  // it has none.
+  const nlohmann::json* PolicyOf(const std::string& qualifier) const {
+    auto entry = policies.find(qualifier == "$LATEST" ? "" : qualifier);
+    if (entry == policies.end()) return nullptr;
+    auto document = entry->find("Policy");
+    return document == entry->end() ? nullptr : &*document;
+  }
 };
 
 // The record as version `version` ("$LATEST" or a published number) runs: its configuration and

@@ -102,9 +102,8 @@ Status AuthorizeRoute(const Route& route, const OpContext& op) {
     // identity policies do not.
     auto record = op.deps.functions.Get(ref->name);
     if (record.ok() && *record) {
-      auto policy = (*record)->policies.find(qualifier == "$LATEST" ? "" : qualifier);
-      if (policy != (*record)->policies.end()) {
-        resource_policy = [document = (*policy)["Policy"],
+      if (const nlohmann::json* policy = (*record)->PolicyOf(qualifier)) {
+        resource_policy = [document = *policy,
                            caller = auth::PolicyCaller{op.call.account_id, op.call.role_arn,
                                                        op.call.principal_arn,
                                                        ""}](const auth::AccessRequest& request) {

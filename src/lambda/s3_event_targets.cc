@@ -14,9 +14,8 @@ Status S3EventTargets::CheckTarget(const std::string& function_arn, const std::s
   ASSIGN_OR_RETURN(FunctionRef ref,
                    ParseFunctionName(function_arn, "LambdaFunctionArn", region_, account_id_));
   ASSIGN_OR_RETURN(InvocationTarget target, ResolveTarget(*deps_, region_, account_id_, ref));
-  const std::string& qualifier = ref.qualifier;
-  auto policy = target.function->policies.find(qualifier == "$LATEST" ? "" : qualifier);
-  if (policy == target.function->policies.end()) {
+  const nlohmann::json* policy = target.function->PolicyOf(ref.qualifier);
+  if (!policy) {
     return PermissionDenied("the function's policy does not let S3 invoke it");
   }
   auth::AccessRequest request;
@@ -25,8 +24,7 @@ Status S3EventTargets::CheckTarget(const std::string& function_arn, const std::s
   request.context["aws:SourceArn"] = {bucket_arn};
   request.context["aws:SourceAccount"] = {account_id};
   auth::PolicyCaller caller{"", "", "", "s3.amazonaws.com"};
-  if (auth::EvaluateResourcePolicy((*policy)["Policy"], caller, request) !=
-      auth::Decision::kAllowed) {
+  if (auth::EvaluateResourcePolicy(*policy, caller, request) != auth::Decision::kAllowed) {
     return PermissionDenied("the function's policy does not let S3 invoke it for " + bucket_arn);
   }
   return Status::Ok();
